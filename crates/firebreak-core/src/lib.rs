@@ -1,0 +1,30 @@
+//! Firebreak's pure domain: the event log's types, the runbook format and its parser,
+//! and the folds that turn a log into state. Nothing here touches a disk, a clock or a
+//! network: callers pass `now` and the events in, and get values out, so everything is
+//! tested without I/O.
+//!
+//! Layout:
+//! - `ids`: UUID newtypes (events and incidents are UUIDv7).
+//! - `event`: the immutable `Event` and its `EventBody` kinds.
+//! - `runbook`: the Markdown runbook format, parsed into a model with source spans.
+//! - `views`: folds of the log: incident state, checklists, timeline.
+//! - `render`: views into Markdown.
+//! - `time_input`: times people type (`--at 13:30`, `10m ago`).
+//! - `step_ref`: step references people type (`3.2`, `runbook-id:3.2`).
+//! - `rules`: checks a new event must pass before it is appended.
+//! - `error`: invalid values people type.
+
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod render;
+pub mod rules;
+pub mod runbook;
+pub mod step_ref;
+pub mod time_input;
+pub mod views;
+
+#[cfg(test)]
+mod test_support;
+
+pub use error::Error;

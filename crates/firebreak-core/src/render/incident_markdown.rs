@@ -1,0 +1,240 @@
+//! An incident as a Markdown document: header, checklists, timeline.
+
+use super::duration::human_duration;
+use crate::event::{Role, Status};
+use crate::views::{IncidentState, RunChecklist, RunInfo, StepState, TimelineEntry};
+use chrono::{DateTime, Utc};
+use std::fmt::Write;
+
+/// Everything the export needs, already folded.
+#[derive(Debug)]
+pub struct IncidentReport<'a> {
+    pub state: &'a IncidentState,
+    pub runs: Vec<(&'a RunInfo, &'a RunChecklist)>,
+    pub timeline: &'a [TimelineEntry],
+    /// Private findings are left out unless the responder asks for them.
+    pub include_private: bool,
+    /// The time of the export, for the duration of a running incident.
+    pub now: DateTime<Utc>,
+}
+
+fn time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+fn clock(t: DateTime<Utc>) -> String {
+    t.format("%H:%M:%S").to_string()
+}
+
+/// Keeps one line one line: a finding with a newline would otherwise break the list.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub fn incident_markdown(report: &IncidentReport<'_>) -> String {
+    let state = report.state;
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", one_line(&state.title));
+    out.push_str("| | |\n| --- | --- |\n");
+    let _ = writeln!(out, "| Incident | `{}` |", state.id);
+    let _ = writeln!(out, "| Status | {} |", state.status);
+    let _ = writeln!(
+        out,
+        "| Severity | {} |",
+        state.severity.map_or("not set", |s| s.as_str())
+    );
+    let _ = writeln!(
+        out,
+        "| Started | {} by {} |",
+        time(state.started_at),
+        one_line(&state.started_by)
+    );
+    for role in Role::ALL {
+        if let Some(person) = state.roles.get(&role) {
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                capitalise(role.as_str()),
+                one_line(person)
+            );
+        }
+    }
+    for status in [Status::Identified, Status::Mitigated, Status::Resolved] {
+        if let Some(at) = state.status_reached.get(&status) {
+            let _ = writeln!(
+                out,
+                "| {} | {} (+{}) |",
+                capitalise(status.as_str()),
+                time(*at),
+                human_duration(*at - state.started_at)
+            );
+        }
+    }
+    let end = match state.status {
+        Status::Resolved => state
+            .status_reached
+            .get(&Status::Resolved)
+            .copied()
+            .unwrap_or(report.now),
+        _ => report.now,
+    };
+    let _ = writeln!(
+        out,
+        "| Duration | {} |",
+        human_duration(end - state.started_at)
+    );
+
+    if !report.runs.is_empty() {
+        out.push_str("\n## Checklists\n");
+        for (run, checklist) in &report.runs {
+            let _ = writeln!(
+                out,
+                "\n### {} (`{}`)\n\nVersion `{}`; {} of {} steps done, {} skipped.\n",
+                one_line(&run.title),
+                run.runbook_id,
+                run.content_hash.get(..12).unwrap_or(&run.content_hash),
+                checklist.count(StepState::Checked),
+                checklist.steps.len(),
+                checklist.count(StepState::Skipped),
+            );
+            for step in &checklist.steps {
+                let indent = "  ".repeat(step.depth.saturating_sub(1));
+                let mark = match step.state {
+                    StepState::Checked => "[x]",
+                    StepState::Skipped => "[-]",
+                    StepState::Open => "[ ]",
+                };
+                let mut line = format!(
+                    "{indent}- {mark} **{}** {}",
+                    step.path,
+                    one_line(&step.text)
+                );
+                if let (Some(by), Some(at), true) =
+                    (&step.by, step.at, step.state != StepState::Open)
+                {
+                    let _ = write!(line, " — {} by {by} at {}", step.state.as_str(), clock(at));
+                    if let Some(reason) = &step.reason {
+                        let _ = write!(line, ": {}", one_line(reason));
+                    }
+                }
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+    }
+
+    out.push_str("\n## Timeline (UTC)\n\n");
+    let mut any = false;
+    for entry in report.timeline {
+        if entry.event.private && !report.include_private {
+            continue;
+        }
+        any = true;
+        let mut marks = Vec::new();
+        if entry.event.occurred_at.is_some() {
+            marks.push(format!("recorded {}", clock(entry.event.recorded_at)));
+        }
+        if !entry.amended_by.is_empty() {
+            marks.push("amended".to_string());
+        }
+        if entry.event.private {
+            marks.push("private".to_string());
+        }
+        let text = if entry.retracted {
+            let reason = entry
+                .retraction_reason
+                .as_deref()
+                .map(|r| format!(": {}", one_line(r)))
+                .unwrap_or_default();
+            format!("~~{}~~ (retracted{reason})", one_line(&entry.text))
+        } else {
+            one_line(&entry.text)
+        };
+        let marks = if marks.is_empty() {
+            String::new()
+        } else {
+            format!(" _({})_", marks.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "- **{}** {} · {} — {text}{marks}",
+            clock(entry.event.effective_time()),
+            one_line(&entry.event.author),
+            entry.kind(),
+        );
+    }
+    if !any {
+        out.push_str("_No events yet._\n");
+    }
+    out
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{EventBody, FindingKind, Severity};
+    use crate::test_support::LogBuilder;
+    use crate::views::{fold_incident, fold_timeline};
+
+    #[test]
+    fn export_has_header_timeline_and_hides_private_findings() {
+        let mut log = LogBuilder::new("alice");
+        log.push(EventBody::IncidentStarted {
+            title: "Checkout | 500s".into(),
+            severity: Some(Severity::Sev1),
+        });
+        log.push(EventBody::RoleAssigned {
+            role: Role::Leader,
+            person: "bob".into(),
+        });
+        let retract_me = log.push(EventBody::Finding {
+            finding: FindingKind::Hypothesis,
+            text: "cache\nstampede".into(),
+        });
+        log.push_with(EventBody::Retracted { reason: None }, |e| {
+            e.amends = Some(retract_me.id)
+        });
+        log.push_with(
+            EventBody::Finding {
+                finding: FindingKind::Note,
+                text: "my private thought".into(),
+            },
+            |e| e.private = true,
+        );
+        log.push(EventBody::StatusChanged {
+            status: Status::Resolved,
+        });
+        let state = fold_incident(&log.events).expect("started");
+        let timeline = fold_timeline(&log.events);
+        let now = log.clock;
+        let md = incident_markdown(&IncidentReport {
+            state: &state,
+            runs: vec![],
+            timeline: &timeline,
+            include_private: false,
+            now,
+        });
+        assert!(md.starts_with("# Checkout | 500s\n"), "{md}");
+        assert!(md.contains("| Severity | SEV1 |"), "{md}");
+        assert!(md.contains("| Leader | bob |"), "{md}");
+        assert!(md.contains("| Duration | 5m |"), "{md}");
+        assert!(md.contains("~~cache stampede~~ (retracted)"), "{md}");
+        assert!(!md.contains("my private thought"), "{md}");
+        let with_private = incident_markdown(&IncidentReport {
+            state: &state,
+            runs: vec![],
+            timeline: &timeline,
+            include_private: true,
+            now,
+        });
+        assert!(with_private.contains("my private thought"));
+    }
+}

@@ -1,0 +1,137 @@
+//! The rules an event must keep before it is appended. Pure checks over values the
+//! caller already has; the store runs them inside the append's transaction.
+
+use crate::event::{Event, EventBody, EventKind};
+
+/// Why an event was not appended. Nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    #[error("{0} is empty; say what you saw, thought, decided or did")]
+    EmptyText(&'static str),
+    #[error(
+        "event {id} is a {kind} event; only findings (note, observation, hypothesis, decision, action) can be amended or retracted"
+    )]
+    NotAmendable { id: String, kind: EventKind },
+    #[error("event {0} is retracted; it cannot be amended or retracted again")]
+    AlreadyRetracted(String),
+    #[error("event {event} belongs to another incident ({incident})")]
+    OtherIncident { event: String, incident: String },
+    #[error("{body} events must point at the event they change")]
+    MissingTarget { body: EventKind },
+    #[error("only amendments and retractions point at another event, not {0} events")]
+    UnexpectedTarget(EventKind),
+    #[error("step {step} is not in runbook {runbook}; it has steps {available}")]
+    UnknownStep {
+        step: String,
+        runbook: String,
+        available: String,
+    },
+    #[error("this incident already runs runbook {0}")]
+    DuplicateRun(String),
+}
+
+/// Checks a new event's own content.
+pub fn check_body(body: &EventBody) -> Result<(), Rejection> {
+    match body {
+        EventBody::Finding { text, .. } if text.trim().is_empty() => {
+            Err(Rejection::EmptyText("the finding"))
+        }
+        EventBody::Amended { text } if text.trim().is_empty() => {
+            Err(Rejection::EmptyText("the amended text"))
+        }
+        EventBody::IncidentStarted { title, .. } if title.trim().is_empty() => {
+            Err(Rejection::EmptyText("the incident's title"))
+        }
+        EventBody::RoleAssigned { person, .. } if person.trim().is_empty() => {
+            Err(Rejection::EmptyText("the person's name"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Checks that an amendment or retraction may change `target`. `target_retracted` says
+/// whether a retraction of it is already in the log.
+pub fn check_amendment(
+    body: &EventBody,
+    target: &Event,
+    target_retracted: bool,
+) -> Result<(), Rejection> {
+    if !target.kind().is_finding() {
+        return Err(Rejection::NotAmendable {
+            id: target.id.to_string(),
+            kind: target.kind(),
+        });
+    }
+    if target_retracted {
+        return Err(Rejection::AlreadyRetracted(target.id.to_string()));
+    }
+    debug_assert!(matches!(
+        body,
+        EventBody::Amended { .. } | EventBody::Retracted { .. }
+    ));
+    Ok(())
+}
+
+/// Whether an event of this kind must, or must not, point at another.
+pub fn check_target_presence(body: &EventBody, has_target: bool) -> Result<(), Rejection> {
+    let is_change = matches!(
+        body,
+        EventBody::Amended { .. } | EventBody::Retracted { .. }
+    );
+    match (is_change, has_target) {
+        (true, false) => Err(Rejection::MissingTarget { body: body.kind() }),
+        (false, true) => Err(Rejection::UnexpectedTarget(body.kind())),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::FindingKind;
+    use crate::test_support::LogBuilder;
+
+    #[test]
+    fn empty_findings_are_refused() {
+        let body = EventBody::Finding {
+            finding: FindingKind::Note,
+            text: "  \n".into(),
+        };
+        assert_eq!(check_body(&body), Err(Rejection::EmptyText("the finding")));
+    }
+
+    #[test]
+    fn only_live_findings_can_be_amended() {
+        let mut log = LogBuilder::new("a");
+        let start = log.push(EventBody::StatusChanged {
+            status: crate::event::Status::Identified,
+        });
+        let note = log.push(EventBody::Finding {
+            finding: FindingKind::Note,
+            text: "x".into(),
+        });
+        let amend = EventBody::Amended { text: "y".into() };
+        assert!(matches!(
+            check_amendment(&amend, &start, false),
+            Err(Rejection::NotAmendable { .. })
+        ));
+        assert_eq!(check_amendment(&amend, &note, false), Ok(()));
+        assert!(matches!(
+            check_amendment(&amend, &note, true),
+            Err(Rejection::AlreadyRetracted(_))
+        ));
+    }
+
+    #[test]
+    fn targets_only_on_changes() {
+        let note = EventBody::Finding {
+            finding: FindingKind::Note,
+            text: "x".into(),
+        };
+        assert!(check_target_presence(&note, true).is_err());
+        assert!(check_target_presence(&note, false).is_ok());
+        let retract = EventBody::Retracted { reason: None };
+        assert!(check_target_presence(&retract, false).is_err());
+        assert!(check_target_presence(&retract, true).is_ok());
+    }
+}

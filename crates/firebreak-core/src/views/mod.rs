@@ -1,0 +1,13 @@
+//! Views are folds over the log. Each takes events (in any order; it sorts them into
+//! log order itself) and returns plain values. Nothing here is stored: a view is always
+//! recomputed from the events, so it can never disagree with them.
+
+mod checklist;
+mod incident;
+mod order;
+mod timeline;
+
+pub use checklist::{ChecklistStep, RunChecklist, StepState, fold_checklist};
+pub use incident::{IncidentState, RunInfo, fold_incident};
+pub use order::{log_order, sort_log};
+pub use timeline::{TimelineEntry, fold_timeline};

@@ -1,0 +1,64 @@
+//! Everything that can go wrong in the store, each saying what and where.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the store directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the store at {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("cannot create the store file {path}: {source}")]
+    CreateFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} is not a Firebreak store (its application id is {found:#x}); point --home at another directory"
+    )]
+    NotAStore { path: PathBuf, found: i64 },
+    #[error(
+        "the store at {path} was written by a newer Firebreak (schema version {found}; this build knows up to {known}); upgrade Firebreak to open it"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("migration {name} of the store at {path} failed, nothing was changed: {source}")]
+    Migration {
+        path: PathBuf,
+        name: &'static str,
+        source: rusqlite::Error,
+    },
+    #[error("store: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored event {id} cannot be read: {reason}")]
+    CorruptEvent { id: String, reason: String },
+    #[error("stored runbook {id} cannot be read: {reason}")]
+    CorruptRunbook { id: String, reason: String },
+    #[error("no incident matches {0:?}; `firebreak incident list` shows them")]
+    UnknownIncident(String),
+    #[error("{query:?} matches {count} incidents; type more of the id")]
+    AmbiguousIncident { query: String, count: usize },
+    #[error(
+        "no open incident; start one with `firebreak incident start TITLE` or pass --incident ID"
+    )]
+    NoOpenIncident,
+    #[error("no event matches {0:?}; `firebreak log` shows event ids")]
+    UnknownEvent(String),
+    #[error("{query:?} matches {count} events; type more of the id")]
+    AmbiguousEvent { query: String, count: usize },
+    #[error("no runbook {0:?}; `firebreak runbook list` shows them")]
+    UnknownRunbook(String),
+    #[error("runbook version {0} is not in this store")]
+    UnknownRunbookVersion(String),
+    #[error(transparent)]
+    Rejected(#[from] firebreak_core::rules::Rejection),
+}

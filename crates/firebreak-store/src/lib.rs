@@ -1,0 +1,35 @@
+//! Firebreak's local store: one SQLite file holding the append-only event log and the
+//! runbook library, shared by the desktop app and the CLI.
+//!
+//! Layout:
+//! - `store`: opening the file (private permissions, WAL, `synchronous=FULL`, the
+//!   application id), settings, the device id.
+//! - `migrations`: append-only SQL compiled in, applied all-or-nothing; newer stores
+//!   refused.
+//! - `events`: durable appends (rules checked inside the transaction) and reads.
+//! - `incidents`: incident ids, folded states, the default incident, checklists.
+//! - `runbooks`: every version kept, one current per id; bundled runbooks installed.
+//! - `import`: files and directories into the library, failures per file.
+//! - `search`: FTS5 over findings (runbook search lives with the runbooks).
+//! - `paths`: where the store lives (`--home`, `FIREBREAK_HOME`, the platform's data dir).
+//!
+//! Invariant: the `events` table is insert-only. Triggers refuse UPDATE and DELETE, and
+//! nothing in this crate issues either against it.
+
+mod bundled;
+mod error;
+mod events;
+mod import;
+mod incidents;
+pub mod migrations;
+pub mod paths;
+mod runbooks;
+mod search;
+mod store;
+
+pub use bundled::BUNDLED_RUNBOOKS;
+pub use error::StoreError;
+pub use import::{FileOutcome, ImportReport, read_runbook};
+pub use runbooks::{PutOutcome, RunbookHit, RunbookSummary};
+pub use search::FindingHit;
+pub use store::{APPLICATION_ID, Store};

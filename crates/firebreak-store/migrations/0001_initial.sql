@@ -24,8 +24,9 @@ CREATE TABLE events (
     UNIQUE (device_id, seq)
 ) STRICT;
 
+-- Few indexes on purpose: every index is one more page written per durable append.
 CREATE INDEX events_by_incident ON events (incident_id, rowid);
-CREATE INDEX events_by_kind ON events (kind, incident_id);
+CREATE INDEX incident_starts ON events (incident_id) WHERE kind = 'incident_started';
 CREATE INDEX events_by_amends ON events (amends) WHERE amends IS NOT NULL;
 
 CREATE TRIGGER events_are_never_updated BEFORE UPDATE ON events
@@ -38,10 +39,24 @@ BEGIN
     SELECT RAISE(ABORT, 'events are append-only: DELETE is refused');
 END;
 
--- Full-text search over what events say. rowid = events.rowid.
+-- INSERT OR REPLACE deletes the clashing row without firing DELETE triggers (unless
+-- recursive_triggers is on), so a clash is refused before it can replace anything.
+CREATE TRIGGER events_are_never_replaced BEFORE INSERT ON events
+WHEN EXISTS (
+    SELECT 1 FROM events
+    WHERE id = NEW.id OR (device_id = NEW.device_id AND seq = NEW.seq) OR rowid = NEW.rowid
+)
+BEGIN
+    SELECT RAISE(ABORT, 'events are append-only: an event with this id or device sequence number exists');
+END;
+
+-- Full-text search over what events say. rowid = events.rowid. No per-document sizes
+-- (columnsize=0): findings are searched newest first, not ranked, and it saves a page
+-- write on every append.
 CREATE VIRTUAL TABLE events_fts USING fts5 (
     text,
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    columnsize = 0
 );
 
 -- Every version of every runbook ever imported, kept whole. A run pins a version by

@@ -61,4 +61,6 @@ pub enum StoreError {
     UnknownRunbookVersion(String),
     #[error(transparent)]
     Rejected(#[from] firebreak_core::rules::Rejection),
+    #[error(transparent)]
+    Step(#[from] firebreak_core::step_ref::StepRefError),
 }

@@ -1,13 +1,13 @@
 //! Appending to and reading the event log.
 //!
 //! An append is one `BEGIN IMMEDIATE … COMMIT`: the sequence number is taken, the rules
-//! are checked and the row and its search entry are written under the write lock, so
-//! two processes appending at once get distinct sequence numbers and a refused event
-//! leaves nothing behind.
+//! are checked and the row is written under the write lock, so two processes appending
+//! at once get distinct sequence numbers and a refused event leaves nothing behind. The
+//! full-text index is not touched by an append (see `search.rs`).
 
 use crate::error::StoreError;
 use crate::store::Store;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use firebreak_core::event::{Event, EventBody, NewEvent};
 use firebreak_core::ids::{DeviceId, EventId, IncidentId};
 use firebreak_core::rules;
@@ -39,7 +39,7 @@ fn parse_id<T: std::str::FromStr>(id: &str, what: &str, text: &str) -> Result<T,
 }
 
 /// Raw columns of one event row, read without interpretation.
-struct EventRow {
+pub(crate) struct EventRow {
     id: String,
     incident: String,
     device: String,
@@ -52,7 +52,7 @@ struct EventRow {
     private: bool,
 }
 
-fn read_row(row: &Row<'_>) -> rusqlite::Result<EventRow> {
+pub(crate) fn read_row(row: &Row<'_>) -> rusqlite::Result<EventRow> {
     Ok(EventRow {
         id: row.get(0)?,
         incident: row.get(1)?,
@@ -67,7 +67,7 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<EventRow> {
     })
 }
 
-fn decode(raw: EventRow) -> Result<Event, StoreError> {
+pub(crate) fn decode(raw: EventRow) -> Result<Event, StoreError> {
     let id = raw.id.as_str();
     let body: EventBody =
         serde_json::from_str(&raw.body).map_err(|e| StoreError::CorruptEvent {
@@ -126,33 +126,66 @@ impl Store {
         new: NewEvent,
         recorded_at: DateTime<Utc>,
     ) -> Result<Event, StoreError> {
-        rules::check_body(&new.body)?;
-        rules::check_target_presence(&new.body, new.amends.is_some())?;
+        let mut events = self.append_all_at(author, vec![new], recorded_at)?;
+        events.pop().ok_or_else(|| StoreError::CorruptEvent {
+            id: "append".into(),
+            reason: "no event was appended".into(),
+        })
+    }
+
+    /// Appends several events in one transaction: all of them, or (if any is refused)
+    /// none. Starting an incident with its runbooks uses it, so a refused runbook leaves
+    /// no half-started incident behind.
+    pub fn append_all(
+        &mut self,
+        author: &str,
+        new: Vec<NewEvent>,
+    ) -> Result<Vec<Event>, StoreError> {
+        self.append_all_at(author, new, Utc::now())
+    }
+
+    fn append_all_at(
+        &mut self,
+        author: &str,
+        new: Vec<NewEvent>,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<Vec<Event>, StoreError> {
+        for event in &new {
+            rules::check_body(&event.body)?;
+            rules::check_target_presence(&event.body, event.amends.is_some())?;
+        }
+        // The store keeps microseconds; the returned events must equal the stored ones.
+        let recorded_at = recorded_at.trunc_subsecs(6);
         let device = self.device();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        check_against_log(&tx, &new)?;
-        let seq: i64 = tx.query_row(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE device_id = ?1",
+        let mut seq: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(seq), 0) FROM events WHERE device_id = ?1",
             [device.to_string()],
             |r| r.get(0),
         )?;
-        let event = Event {
-            id: EventId::new_v7(),
-            incident: new.incident,
-            author: author.to_string(),
-            device,
-            seq: seq as u64,
-            recorded_at,
-            occurred_at: new.occurred_at,
-            amends: new.amends,
-            private: new.private,
-            body: new.body,
-        };
-        insert_event(&tx, &event)?;
+        let mut appended = Vec::with_capacity(new.len());
+        for new in new {
+            check_against_log(&tx, &new)?;
+            seq += 1;
+            let event = Event {
+                id: EventId::new_v7(),
+                incident: new.incident,
+                author: author.to_string(),
+                device,
+                seq: seq as u64,
+                recorded_at,
+                occurred_at: new.occurred_at.map(|t| t.trunc_subsecs(6)),
+                amends: new.amends,
+                private: new.private,
+                body: new.body,
+            };
+            insert_event(&tx, &event)?;
+            appended.push(event);
+        }
         tx.commit()?;
-        Ok(event)
+        Ok(appended)
     }
 
     /// Every event of one incident, in the order they were stored.
@@ -257,7 +290,7 @@ fn check_against_log(tx: &Transaction<'_>, new: &NewEvent) -> Result<(), StoreEr
     Ok(())
 }
 
-/// Inserts one event and its search entry. The caller owns the transaction.
+/// Inserts one event. The caller owns the transaction.
 pub(crate) fn insert_event(tx: &Transaction<'_>, event: &Event) -> Result<(), StoreError> {
     let body = serde_json::to_string(&event.body).map_err(|e| StoreError::CorruptEvent {
         id: event.id.to_string(),
@@ -281,9 +314,6 @@ pub(crate) fn insert_event(tx: &Transaction<'_>, event: &Event) -> Result<(), St
             event.private,
         ],
     )?;
-    tx.execute(
-        "INSERT INTO events_fts (rowid, text) VALUES (last_insert_rowid(), ?1)",
-        [event.body.text()],
-    )?;
+    // No search-index work here: see `Store::update_search_index`.
     Ok(())
 }

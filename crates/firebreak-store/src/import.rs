@@ -128,10 +128,23 @@ impl Store {
     pub fn import_paths(&mut self, paths: &[PathBuf]) -> Result<ImportReport, StoreError> {
         let mut failures = Vec::new();
         let files = collect_files(paths, &mut failures);
-        let mut parsed = Vec::new();
+        let mut parsed: Vec<(PathBuf, Runbook)> = Vec::new();
         for path in files {
             match read_runbook(&path) {
-                Ok(runbook) => parsed.push((path, runbook)),
+                Ok(runbook) => {
+                    // Two files claiming one id would shadow each other on every import.
+                    if let Some((first, _)) = parsed.iter().find(|(_, r)| r.id == runbook.id) {
+                        let error = format!(
+                            "{}: runbook id {:?} is already taken by {} in this import; give one of them its own `id` in the front matter",
+                            path.display(),
+                            runbook.id,
+                            first.display()
+                        );
+                        failures.push(FileOutcome::Failed { path, error });
+                    } else {
+                        parsed.push((path, runbook));
+                    }
+                }
                 Err(error) => failures.push(FileOutcome::Failed { path, error }),
             }
         }

@@ -8,6 +8,8 @@
 //!   refused.
 //! - `events`: durable appends (rules checked inside the transaction) and reads.
 //! - `incidents`: incident ids, folded states, the default incident, checklists.
+//! - `actions`: whole operations the CLI and the desktop share: start an incident with
+//!   its runbooks (one transaction), run a runbook, change a step.
 //! - `runbooks`: every version kept, one current per id; bundled runbooks installed.
 //! - `import`: files and directories into the library, failures per file.
 //! - `search`: FTS5 over findings (runbook search lives with the runbooks).
@@ -16,6 +18,7 @@
 //! Invariant: the `events` table is insert-only. Triggers refuse UPDATE and DELETE, and
 //! nothing in this crate issues either against it.
 
+mod actions;
 mod bundled;
 mod error;
 mod events;
@@ -27,9 +30,10 @@ mod runbooks;
 mod search;
 mod store;
 
+pub use actions::StepChange;
 pub use bundled::BUNDLED_RUNBOOKS;
 pub use error::StoreError;
 pub use import::{FileOutcome, ImportReport, read_runbook};
 pub use runbooks::{PutOutcome, RunbookHit, RunbookSummary};
 pub use search::FindingHit;
-pub use store::{APPLICATION_ID, Store};
+pub use store::{APPLICATION_ID, Store, WAL_AUTOCHECKPOINT_PAGES};

@@ -5,7 +5,7 @@
 //! written by a newer Firebreak and is refused rather than misread.
 
 use crate::error::StoreError;
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 use std::path::Path;
 
 /// One migration: its name (for errors) and its SQL.
@@ -21,15 +21,15 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
     sql: include_str!("../migrations/0001_initial.sql"),
 }];
 
-/// Brings the schema up to date with `migrations`, all or nothing. Returns the number
-/// applied.
+/// Brings the schema up to date with `migrations` inside the caller's transaction, so
+/// that the migrations and whatever else the caller does in it (the application id, the
+/// device id) commit together or not at all. Returns the number applied.
 pub fn migrate(
-    conn: &mut Connection,
+    tx: &Transaction<'_>,
     path: &Path,
     migrations: &[Migration],
 ) -> Result<usize, StoreError> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let current: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let current = schema_version(tx)?;
     let known = migrations.len() as i64;
     if current > known {
         return Err(StoreError::NewerSchema {
@@ -50,6 +50,10 @@ pub fn migrate(
         // PRAGMA takes no parameters; `version` is an integer we computed.
         tx.execute_batch(&format!("PRAGMA user_version = {version}"))?;
     }
-    tx.commit()?;
     Ok(pending.len())
+}
+
+/// `PRAGMA user_version`: how many migrations the store has had.
+pub fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)
 }

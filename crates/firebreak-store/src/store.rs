@@ -5,9 +5,9 @@ use crate::error::StoreError;
 use crate::migrations::{MIGRATIONS, Migration, migrate};
 use crate::paths::store_file;
 use firebreak_core::ids::DeviceId;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// `PRAGMA application_id` of a Firebreak store ("FBRK"), so that pointing `--home` at a
 /// directory holding some other SQLite file fails clearly instead of writing into it.
@@ -53,37 +53,54 @@ impl Store {
         )
         .map_err(open_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
-        let app_id: i64 = conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(open_err)?;
-        let user_version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(open_err)?;
-        if app_id != APPLICATION_ID && (app_id != 0 || user_version != 0 || has_tables(&conn)?) {
-            return Err(StoreError::NotAStore {
-                path: path.to_path_buf(),
-                found: app_id,
-            });
-        }
+        // Refuse a foreign file before changing anything in it, journal mode included.
+        check_is_ours(&conn, path).map_err(|e| match e {
+            StoreError::Sqlite(source) => open_err(source),
+            other => other,
+        })?;
         // WAL: readers never block the writer, so the desktop app and the CLI can share
         // the file. FULL: the WAL is fsynced at every commit, so an append that returned
         // survives a power cut, not only a crash.
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(open_err)?;
+        set_wal(&conn).map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
-        migrate(&mut conn, path, migrations)?;
-        if app_id != APPLICATION_ID {
-            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
-        }
-        let device = ensure_device(&conn)?;
+        // Checkpoints copy the WAL into the database and cost an append that triggers
+        // one tens of milliseconds. A larger threshold makes them rare; the CLI's
+        // connection checkpoints when it closes, and the desktop app calls
+        // `checkpoint()` when idle.
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)
+            .map_err(open_err)?;
+        conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)
+            .map_err(open_err)?;
+        let device = if is_ready(&conn, migrations.len() as i64)? {
+            read_device(&conn)?
+        } else {
+            // Everything a new or old store needs happens in one write transaction, with
+            // the checks repeated inside it: a crash or a second process opening the
+            // same new store at the same moment leaves either nothing or everything.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            check_is_ours(&tx, path)?;
+            migrate(&tx, path, migrations)?;
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+            let device = ensure_device(&tx)?;
+            tx.commit()?;
+            device
+        };
         Ok(Store {
             conn,
             path: path.to_path_buf(),
             device,
         })
+    }
+
+    /// Copies the WAL into the database file now, if no reader is in the way. The
+    /// desktop app calls it when idle so that appends rarely pay for a checkpoint.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// The store file.
@@ -130,11 +147,106 @@ impl Store {
     }
 }
 
-fn has_tables(conn: &Connection) -> Result<bool, StoreError> {
-    let n: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-    Ok(n > 0)
+/// Pages of WAL after which an append checkpoints by itself (32 MiB of 4 KiB pages).
+pub const WAL_AUTOCHECKPOINT_PAGES: i64 = 8192;
+
+/// The WAL file is truncated back to this size after a checkpoint (bytes).
+const JOURNAL_SIZE_LIMIT: i64 = 64 * 1024 * 1024;
+
+/// What the file says about itself, read in one statement so that it is one snapshot
+/// (three separate reads could straddle another process's commit of a new store).
+struct Identity {
+    application_id: i64,
+    schema_version: i64,
+    tables: i64,
+    has_device: bool,
 }
 
+fn identity(conn: &Connection) -> Result<Identity, StoreError> {
+    Ok(conn.query_row(
+        "SELECT (SELECT application_id FROM pragma_application_id()),
+                (SELECT user_version FROM pragma_user_version()),
+                (SELECT count(*) FROM sqlite_master),
+                (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta')",
+        [],
+        |r| {
+            Ok(Identity {
+                application_id: r.get(0)?,
+                schema_version: r.get(1)?,
+                tables: r.get(2)?,
+                has_device: r.get::<_, i64>(3)? > 0,
+            })
+        },
+    )?)
+}
+
+/// Refuses a SQLite file that some other program owns: one with another application
+/// id, or with tables or a schema version but no application id.
+fn check_is_ours(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let id = identity(conn)?;
+    if id.application_id == APPLICATION_ID {
+        return Ok(());
+    }
+    if id.application_id != 0 || id.schema_version != 0 || id.tables > 0 {
+        return Err(StoreError::NotAStore {
+            path: path.to_path_buf(),
+            found: id.application_id,
+        });
+    }
+    Ok(())
+}
+
+/// Whether the store is fully set up at this build's schema, so that opening it needs
+/// no write at all (the common case).
+fn is_ready(conn: &Connection, known: i64) -> Result<bool, StoreError> {
+    let id = identity(conn)?;
+    if id.application_id != APPLICATION_ID || id.schema_version != known || !id.has_device {
+        return Ok(false);
+    }
+    // The schema and the device id commit together, so a store at this version has one;
+    // checked anyway, because reading it is the next thing `open` does.
+    let has_device: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'device_id')",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(has_device)
+}
+
+/// Switches to WAL. Changing the journal mode takes an exclusive lock and SQLite does
+/// not wait for it through the busy handler, so a second process opening a brand-new
+/// store at the same moment retries here for up to the busy timeout.
+fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn parse_device(text: &str) -> Result<DeviceId, StoreError> {
+    text.parse().map_err(|e| StoreError::CorruptEvent {
+        id: "device_id".into(),
+        reason: format!("{e}"),
+    })
+}
+
+fn read_device(conn: &Connection) -> Result<DeviceId, StoreError> {
+    let text: String =
+        conn.query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
+            r.get(0)
+        })?;
+    parse_device(&text)
+}
+
+/// The store's device id, made on first open.
 fn ensure_device(conn: &Connection) -> Result<DeviceId, StoreError> {
     let existing: Option<String> = conn
         .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
@@ -142,25 +254,14 @@ fn ensure_device(conn: &Connection) -> Result<DeviceId, StoreError> {
         })
         .optional()?;
     if let Some(text) = existing {
-        return text.parse().map_err(|e| StoreError::CorruptEvent {
-            id: "device_id".into(),
-            reason: format!("{e}"),
-        });
+        return parse_device(&text);
     }
     let device = DeviceId::new_v7();
-    // INSERT OR IGNORE + re-read: two processes opening a new store at once agree.
     conn.execute(
-        "INSERT OR IGNORE INTO meta (key, value) VALUES ('device_id', ?1)",
+        "INSERT INTO meta (key, value) VALUES ('device_id', ?1)",
         [device.to_string()],
     )?;
-    let text: String =
-        conn.query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
-            r.get(0)
-        })?;
-    text.parse().map_err(|e| StoreError::CorruptEvent {
-        id: "device_id".into(),
-        reason: format!("{e}"),
-    })
+    Ok(device)
 }
 
 #[cfg(unix)]

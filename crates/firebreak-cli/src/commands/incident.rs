@@ -3,9 +3,8 @@
 use crate::cli::IncidentCommand;
 use crate::context::Context;
 use crate::output::{IncidentSummaryJson, RunJson, ago, clock, date_time, one_line, print_json};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use firebreak_core::event::{EventBody, NewEvent, Role, Severity, Status};
-use firebreak_core::ids::{IncidentId, RunId};
 use firebreak_core::views::{IncidentState, StepState};
 use serde::Serialize;
 
@@ -22,7 +21,7 @@ pub fn run(ctx: &mut Context, cmd: IncidentCommand) -> Result<()> {
         IncidentCommand::Run { runbook, incident } => {
             let state = ctx.store.resolve_incident(incident.incident.as_deref())?;
             let author = ctx.author()?;
-            start_run(ctx, &state, &runbook, &author)?;
+            ctx.store.start_run(&author, &state, &runbook)?;
             println!("Running {runbook} in {}", state.title);
             Ok(())
         }
@@ -79,33 +78,6 @@ fn record(ctx: &mut Context, selector: Option<&str>, body: EventBody) -> Result<
     Ok(state)
 }
 
-fn start_run(
-    ctx: &mut Context,
-    state: &IncidentState,
-    runbook_id: &str,
-    author: &str,
-) -> Result<()> {
-    if state.runs.iter().any(|r| r.runbook_id == runbook_id) {
-        bail!(firebreak_core::rules::Rejection::DuplicateRun(
-            runbook_id.to_string()
-        ));
-    }
-    let runbook = ctx.store.runbook(runbook_id)?;
-    ctx.store.append(
-        author,
-        NewEvent::new(
-            state.id,
-            EventBody::RunbookRunStarted {
-                run: RunId::new_v7(),
-                runbook_id: runbook.id.clone(),
-                title: runbook.title.clone(),
-                content_hash: runbook.content_hash.clone(),
-            },
-        ),
-    )?;
-    Ok(())
-}
-
 #[derive(Serialize)]
 struct StartedJson {
     id: String,
@@ -121,34 +93,11 @@ fn start(
     json: bool,
 ) -> Result<()> {
     let severity: Option<Severity> = severity.map(|s| s.parse()).transpose()?;
-    let title = title.trim().to_string();
-    // Check every runbook before writing anything, so a typo leaves no half-started
-    // incident behind.
-    let mut seen = Vec::new();
-    for id in &runbooks {
-        ctx.store.runbook(id)?;
-        if seen.contains(id) {
-            bail!("runbook {id} is given twice");
-        }
-        seen.push(id.clone());
-    }
     let author = ctx.author()?;
-    let incident = IncidentId::new_v7();
-    ctx.store.append(
-        &author,
-        NewEvent::new(
-            incident,
-            EventBody::IncidentStarted {
-                title: title.clone(),
-                severity,
-            },
-        ),
-    )?;
-    let mut state = ctx.store.incident(incident)?;
-    for id in &runbooks {
-        start_run(ctx, &state, id, &author)?;
-        state = ctx.store.incident(incident)?;
-    }
+    let state = ctx
+        .store
+        .start_incident(&author, &title, severity, &runbooks)?;
+    let (incident, title) = (state.id, state.title.clone());
     if json {
         print_json(&StartedJson {
             id: incident.to_string(),

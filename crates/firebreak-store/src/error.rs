@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    #[error("cannot tell where to keep the store: pass --home DIR or set FIREBREAK_HOME")]
+    NoHome,
     #[error("cannot create the store directory {path}: {source}")]
     CreateDir {
         path: PathBuf,

@@ -13,6 +13,7 @@
 //! - `runbooks`: every version kept, one current per id; bundled runbooks installed.
 //! - `import`: files and directories into the library, failures per file.
 //! - `search`: FTS5 over findings (runbook search lives with the runbooks).
+//! - `identity`: the store a front end opens by default, and who the author is.
 //! - `paths`: where the store lives (`--home`, `FIREBREAK_HOME`, the platform's data dir).
 //!
 //! Invariant: the `events` table is insert-only. Triggers refuse UPDATE and DELETE, and
@@ -22,6 +23,7 @@ mod actions;
 mod bundled;
 mod error;
 mod events;
+mod identity;
 mod import;
 mod incidents;
 pub mod migrations;
@@ -33,6 +35,7 @@ mod store;
 pub use actions::StepChange;
 pub use bundled::BUNDLED_RUNBOOKS;
 pub use error::StoreError;
+pub use identity::{AUTHOR_ENV, AUTHOR_KEY};
 pub use import::{FileOutcome, ImportReport, read_runbook};
 pub use runbooks::{PutOutcome, RunbookHit, RunbookSummary};
 pub use search::FindingHit;

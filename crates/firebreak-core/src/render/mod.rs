@@ -2,6 +2,8 @@
 
 mod duration;
 mod incident_markdown;
+mod markdown_html;
 
 pub use duration::human_duration;
 pub use incident_markdown::{IncidentReport, incident_markdown};
+pub use markdown_html::{inline_markdown_to_safe_html, markdown_to_safe_html};

@@ -7,6 +7,7 @@
 //! - `ids`: UUID newtypes (events and incidents are UUIDv7).
 //! - `event`: the immutable `Event` and its `EventBody` kinds.
 //! - `runbook`: the Markdown runbook format, parsed into a model with source spans.
+//! - `probe`: probe results as data, watches as a state machine, targets people type.
 //! - `views`: folds of the log: incident state, checklists, timeline.
 //! - `render`: views into Markdown.
 //! - `time_input`: times people type (`--at 13:30`, `10m ago`).
@@ -17,6 +18,7 @@
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod probe;
 pub mod render;
 pub mod rules;
 pub mod runbook;

@@ -319,6 +319,33 @@ impl ProbeSpec {
         self.timeout.unwrap_or(DEFAULT_TIMEOUT)
     }
 
+    /// Sets the extra trust root (the CLI's `--ca`) of an `http` or `tls` probe and
+    /// returns true; other kinds have no certificate to trust and are left as they are.
+    pub fn set_ca(&mut self, path: impl Into<String>) -> bool {
+        match &mut self.target {
+            ProbeTarget::Http(h) => {
+                h.ca = Some(path.into());
+                true
+            }
+            ProbeTarget::Tls(t) => {
+                t.ca = Some(path.into());
+                true
+            }
+            ProbeTarget::Dns(_) | ProbeTarget::Tcp(_) => false,
+        }
+    }
+
+    /// What the probe aims at, as a person wrote it: the URL (`http`), `host:port`
+    /// (`tcp`, `tls`) or the name to resolve (`dns`). Results carry it as `target`.
+    pub fn target_text(&self) -> String {
+        match &self.target {
+            ProbeTarget::Http(h) => h.url.trim().to_string(),
+            ProbeTarget::Tcp(t) => t.address.trim().to_string(),
+            ProbeTarget::Tls(t) => t.address.trim().to_string(),
+            ProbeTarget::Dns(d) => d.query.trim().to_string(),
+        }
+    }
+
     /// The placeholder names used anywhere in the spec, distinct, in order.
     pub fn placeholders(&self) -> Vec<String> {
         let mut all = String::new();
@@ -1349,6 +1376,22 @@ timeout = "5s"
         let e = parse(text).expect_err("unknown key");
         let start = text.find("bogus").expect("bogus");
         assert_eq!(e.span.map(|s| s.start), Some(start));
+    }
+
+    #[test]
+    fn ca_and_target_helpers() {
+        let mut http = parse("kind = \"http\"\nurl = \" https://x.example/ \"").expect("valid");
+        assert!(http.set_ca("/ca.pem"));
+        let ProbeTarget::Http(h) = &http.target else {
+            panic!("http expected");
+        };
+        assert_eq!(h.ca.as_deref(), Some("/ca.pem"));
+        assert_eq!(http.target_text(), "https://x.example/");
+        let mut tcp = parse("kind = \"tcp\"\naddress = \"db:5432\"").expect("valid");
+        assert!(!tcp.set_ca("/ca.pem"));
+        assert_eq!(tcp.target_text(), "db:5432");
+        let dns = parse("kind = \"dns\"\nquery = \"x.example\"").expect("valid");
+        assert_eq!(dns.target_text(), "x.example");
     }
 
     #[test]

@@ -1,0 +1,98 @@
+//! Errors as they cross the IPC boundary: a stable `code` the UI switches on, and a
+//! `message` a person reads.
+
+use firebreak_store::StoreError;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What went wrong, in a word the UI can switch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A command that needs an incident found no open one.
+    NoOpenIncident,
+    UnknownIncident,
+    UnknownEvent,
+    UnknownRunbook,
+    /// A step reference that names no step, or several.
+    UnknownStep,
+    AmbiguousStep,
+    /// Something typed is not one of the accepted forms (a time, a kind, a severity…).
+    InvalidInput,
+    /// The event breaks a rule of the log (empty text, amending a retracted finding…).
+    Rejected,
+    /// The store is from a newer Firebreak, or not a Firebreak store at all.
+    IncompatibleStore,
+    /// A file could not be read or written.
+    Io,
+    /// Anything else in the store; the message says what.
+    Store,
+}
+
+/// The error every command returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidInput, message)
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        use firebreak_core::step_ref::StepRefError;
+        let code = match &err {
+            StoreError::NoOpenIncident => ErrorCode::NoOpenIncident,
+            StoreError::UnknownIncident(_) | StoreError::AmbiguousIncident { .. } => {
+                ErrorCode::UnknownIncident
+            }
+            StoreError::UnknownEvent(_) | StoreError::AmbiguousEvent { .. } => {
+                ErrorCode::UnknownEvent
+            }
+            StoreError::UnknownRunbook(_) | StoreError::UnknownRunbookVersion(_) => {
+                ErrorCode::UnknownRunbook
+            }
+            StoreError::Step(StepRefError::Ambiguous { .. }) => ErrorCode::AmbiguousStep,
+            StoreError::Step(StepRefError::BadPath(_)) => ErrorCode::InvalidInput,
+            StoreError::Step(_) => ErrorCode::UnknownStep,
+            StoreError::Rejected(_) => ErrorCode::Rejected,
+            StoreError::NewerSchema { .. } | StoreError::NotAStore { .. } => {
+                ErrorCode::IncompatibleStore
+            }
+            StoreError::CreateDir { .. } | StoreError::CreateFile { .. } => ErrorCode::Io,
+            _ => ErrorCode::Store,
+        };
+        ApiError::new(code, err.to_string())
+    }
+}
+
+impl From<firebreak_core::Error> for ApiError {
+    fn from(err: firebreak_core::Error) -> Self {
+        ApiError::invalid(err.to_string())
+    }
+}
+
+impl From<firebreak_core::time_input::TimeInputError> for ApiError {
+    fn from(err: firebreak_core::time_input::TimeInputError) -> Self {
+        ApiError::invalid(err.to_string())
+    }
+}

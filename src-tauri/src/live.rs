@@ -1,0 +1,46 @@
+//! Live updates: the CLI (or another app window) may write to the same store. A thread
+//! with its own read connection asks SQLite's `PRAGMA data_version` four times a second
+//! — a counter that moves only when another connection commits, read without touching
+//! the log — and emits `store-changed` to the UI when it moves. When the store has been
+//! quiet for a while, the same thread checkpoints the WAL, so that appends rarely pay
+//! for a checkpoint themselves.
+
+use firebreak_store::Store;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tauri::{AppHandle, Emitter};
+
+const POLL: Duration = Duration::from_millis(250);
+const QUIET_BEFORE_CHECKPOINT: Duration = Duration::from_secs(30);
+
+pub fn watch(app: AppHandle, store_path: PathBuf) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("store-watch".into())
+        .spawn(move || {
+            let store = match Store::open_file(&store_path) {
+                Ok(store) => store,
+                Err(e) => {
+                    eprintln!("firebreak-desktop: live updates are off: {e}");
+                    return;
+                }
+            };
+            let mut last = store.data_version().ok();
+            let mut last_change = Instant::now();
+            let mut checkpointed = true;
+            loop {
+                std::thread::sleep(POLL);
+                let now = store.data_version().ok();
+                if now != last {
+                    last = now;
+                    last_change = Instant::now();
+                    checkpointed = false;
+                    if app.emit("store-changed", now.unwrap_or_default()).is_err() {
+                        return; // the app is gone
+                    }
+                } else if !checkpointed && last_change.elapsed() > QUIET_BEFORE_CHECKPOINT {
+                    checkpointed = store.checkpoint().is_ok();
+                }
+            }
+        })
+        .map(|_| ())
+}

@@ -1,0 +1,41 @@
+//! `firebreak-desktop`: the Tauri shell. It holds no logic of its own: every command is
+//! generated from `firebreak_api::with_commands!` and forwards to `firebreak_api::Api`.
+//!
+//! Layout:
+//! - `commands`: the generated `#[tauri::command]` functions.
+//! - `live`: watches the store for writes by other processes (the CLI) and tells the UI.
+//! - `rendering`: WebKit's compositing mode, chosen before any thread starts.
+//! - `startup`: reports when the UI became interactive (for the start-up benchmark).
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod live;
+mod rendering;
+mod startup;
+
+use firebreak_api::Api;
+use std::sync::Mutex;
+use tauri::Manager;
+
+fn main() {
+    startup::mark_launch();
+    rendering::choose_compositing();
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let api = Api::open(None).map_err(|e| e.message)?;
+            let store_path = api.store().path().to_path_buf();
+            app.manage(Mutex::new(api));
+            live::watch(app.handle().clone(), store_path)?;
+            startup::report_ready(app.handle());
+            Ok(())
+        })
+        .invoke_handler(commands::handler())
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    if let Err(error) = result {
+        eprintln!("firebreak-desktop: {error}");
+        std::process::exit(1);
+    }
+}

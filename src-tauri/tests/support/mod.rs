@@ -1,0 +1,4 @@
+//! Shared helpers for the desktop end-to-end tests.
+
+pub mod harness;
+pub mod webdriver;

@@ -1,0 +1,6 @@
+// Svelte options shared by vite-plugin-svelte and svelte-check.
+export default {
+  compilerOptions: {
+    runes: true,
+  },
+};

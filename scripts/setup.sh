@@ -1,19 +1,35 @@
 #!/usr/bin/env bash
-# Installs what building and testing Firebreak needs on a fresh Debian/Ubuntu machine.
-# Idempotent: it only installs what is missing. Sourced by run.sh and test.sh.
+# Installs what building, running and testing Firebreak needs on a fresh Debian/Ubuntu
+# machine, and only what is missing: the system libraries Tauri builds against, the
+# WebDriver pieces and a virtual display for the end-to-end tests, Node for the UI,
+# the Rust toolchain, cargo-nextest and tauri-driver. Sourced by run.sh and test.sh.
 set -euo pipefail
 
-need_apt=()
-command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
-command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
-command -v curl >/dev/null 2>&1 || need_apt+=(curl ca-certificates)
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-if ((${#need_apt[@]})); then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-  echo "setup: installing ${need_apt[*]}" >&2
+# Tauri 2 on Linux (WebKitGTK 4.1), plus WebKitWebDriver, Xvfb and curl for the tests.
+apt_packages=(
+  build-essential pkg-config curl ca-certificates
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libssl-dev libxdo-dev
+  webkit2gtk-driver xvfb xauth
+)
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ! command -v node >/dev/null 2>&1; then missing+=(nodejs npm); fi
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Vite 7 needs Node 20.19 or newer.
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: Node $(node --version) is too old for the UI build (Vite 7 needs 20.19+)" >&2
+  exit 1
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then
@@ -25,8 +41,17 @@ if ! command -v cargo >/dev/null 2>&1; then
     export PATH="$HOME/.cargo/bin:$PATH"
   fi
 fi
+export PATH="$HOME/.cargo/bin:$PATH"
 
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "setup: installing cargo-nextest" >&2
   cargo install --locked cargo-nextest
 fi
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "setup: installing tauri-driver" >&2
+  cargo install --locked tauri-driver --version 2.0.6
+fi
+
+# The UI: its npm packages and its build (the desktop binary embeds ui/dist).
+npm --prefix ui ci --no-audit --no-fund --loglevel=error
+npm --prefix ui run build

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine and runs every check and test: formatting, lints (warnings are
-# errors), the whole workspace's tests (unit, property, store, CLI, crash), and a build
-# of the benchmarks so they never rot.
+# Sets up a fresh machine and runs every check and test: the UI's type check and unit
+# tests, Rust formatting and lints (warnings are errors), a build of the benchmarks so
+# they never rot, and every Rust test — unit, property, store, CLI, crash, API, the
+# TypeScript bindings' freshness, and the desktop end-to-end suite in a real window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+
+echo "== UI unit tests (vitest)"
+npm --prefix ui test
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

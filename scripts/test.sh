@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine and runs every check and test: the UI's type check and unit
-# tests, Rust formatting and lints (warnings are errors), a build of the benchmarks so
-# they never rot, and every Rust test — unit, property, store, CLI, crash, API, the
+# tests, Rust formatting and lints (warnings are errors; clippy --all-targets also
+# type-checks the benchmarks, so they never rot), and every Rust test — unit, property, store, CLI, crash, API, the
 # TypeScript bindings' freshness, and the desktop end-to-end suite in a real window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +15,6 @@ cargo fmt --all -- --check
 
 echo "== cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-
-echo "== benchmarks build"
-cargo bench --workspace --no-run --locked
 
 echo "== doc tests (nextest does not run them)"
 cargo test --workspace --doc --locked

@@ -10,7 +10,7 @@ mod support;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use support::harness::Harness;
-use support::webdriver::{ENTER, Session};
+use support::webdriver::{ENTER, Session, TAB};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -114,18 +114,29 @@ fn desktop_end_to_end() {
     ok(s.wait_for("[data-testid=start-title]", WAIT));
     shot(&h, &s, "01-incidents-empty");
 
-    // Start an incident from a bundled runbook, found by typing.
+    // Start an incident from a bundled runbook with the keyboard alone: type the title,
+    // pick a severity, find the runbook by typing and take it with Enter, Tab to the
+    // button and press Enter.
     let title = ok(s.find("[data-testid=start-title]"));
+    ok(s.click(&title));
     ok(s.type_into(&title, "Checkout returns 502"));
+    choose(&s, "start-severity", "SEV2");
     let search = ok(s.find("[data-testid=start-runbook-search]"));
-    ok(s.type_into(&search, "outage"));
-    let option = ok(s.wait_for(
+    ok(s.type_into(&search, "production outage"));
+    ok(s.wait_for(
         "[data-testid=start-runbook-option][data-runbook-id=production-outage]",
         WAIT,
     ));
-    ok(s.click(&option));
-    choose(&s, "start-severity", "SEV2");
-    ok(s.click(&ok(s.find("[data-testid=start-submit]"))));
+    ok(s.type_into(&search, ENTER));
+    ok(s.wait_for(
+        "[data-testid=start-runbook-option][data-runbook-id=production-outage][aria-selected=true]",
+        WAIT,
+    ));
+    ok(s.press(TAB));
+    ok(s.wait_until("the start button to have focus", WAIT, |s| {
+        (active_testid(s).as_deref() == Some("start-submit")).then_some(())
+    }));
+    ok(s.press(ENTER));
     ok(s.wait_text("[data-testid=incident-title]", "Checkout returns 502", WAIT));
     ok(s.wait_for("[data-testid=step][data-ref='1']", WAIT));
     shot(&h, &s, "02-workspace-started");

@@ -356,6 +356,28 @@ describe("incidents", () => {
     expect(screen.getAllByTestId("run")).toHaveLength(2);
   });
 
+  it("takes the search's first result on Enter, even straight after typing", async () => {
+    const { user } = await start({ seed: false });
+    await user.type(await screen.findByTestId("start-title"), "Replica lag");
+    await screen.findAllByTestId("start-runbook-option");
+    // Enter at once: before the debounced search has answered, the list still shows
+    // every runbook, in title order. The pick must come from the search's results.
+    await user.type(screen.getByTestId("start-runbook-search"), "replica{Enter}");
+    await waitFor(() =>
+      expect(
+        screen
+          .getAllByTestId("start-runbook-option")
+          .filter((o) => o.getAttribute("aria-selected") === "true")
+          .map((o) => o.dataset.runbookId),
+      ).toEqual(["narrow-bottom-up"]),
+    );
+    await user.keyboard("{Tab}{Enter}");
+    await screen.findByTestId("incident-title");
+    expect(calls("start_incident")).toEqual([
+      { title: "Replica lag", severity: null, runbooks: ["narrow-bottom-up"] },
+    ]);
+  });
+
   it("sends Ctrl+J to the start form when there is no incident", async () => {
     const { user } = await start({ seed: false });
     await screen.findByTestId("incident-list");

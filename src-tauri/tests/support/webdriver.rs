@@ -9,6 +9,7 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// Special keys, as WebDriver spells them.
 pub const ENTER: &str = "\u{E007}";
+pub const TAB: &str = "\u{E004}";
 
 pub struct Session {
     base: String,

@@ -11,7 +11,7 @@ use firebreak_core::render::{IncidentReport, incident_markdown, markdown_to_safe
 use firebreak_core::runbook::placeholder::fill;
 use firebreak_core::time_input::parse_time;
 use firebreak_core::views::{StepState, fold_timeline};
-use firebreak_store::{AUTHOR_KEY, FileOutcome, PutOutcome, Store};
+use firebreak_store::{AUTHOR_KEY, FileOutcome, NewFinding, PutOutcome, Store};
 use std::path::{Path, PathBuf};
 
 /// The desktop app's view of one store.
@@ -190,46 +190,28 @@ impl Api {
             .transpose()?;
         let state = self.store.resolve_incident(Some(&args.incident))?;
         let author = self.author()?;
-        let mut new = NewEvent::new(
+        let event = self.store.add_finding(
+            &author,
             state.id,
-            EventBody::Finding {
-                finding: kind,
-                text: args.text.trim().to_string(),
+            NewFinding {
+                kind,
+                text: args.text,
+                occurred_at,
+                private: args.private,
             },
-        );
-        new.occurred_at = occurred_at;
-        new.private = args.private;
-        let event = self.store.append(&author, new)?;
+        )?;
         self.entry_of(event.incident, event.id)
     }
 
     pub fn amend(&mut self, args: Amend) -> Result<TimelineEntry, ApiError> {
-        let target = self.store.find_event(&args.event)?;
         let author = self.author()?;
-        let mut new = NewEvent::new(
-            target.incident,
-            EventBody::Amended {
-                text: args.text.trim().to_string(),
-            },
-        );
-        new.amends = Some(target.id);
-        new.private = target.private;
-        self.store.append(&author, new)?;
+        let (target, _) = self.store.amend(&author, &args.event, &args.text)?;
         self.entry_of(target.incident, target.id)
     }
 
     pub fn retract(&mut self, args: Retract) -> Result<TimelineEntry, ApiError> {
-        let target = self.store.find_event(&args.event)?;
         let author = self.author()?;
-        let mut new = NewEvent::new(
-            target.incident,
-            EventBody::Retracted {
-                reason: args.reason.filter(|r| !r.trim().is_empty()),
-            },
-        );
-        new.amends = Some(target.id);
-        new.private = target.private;
-        self.store.append(&author, new)?;
+        let (target, _) = self.store.retract(&author, &args.event, args.reason)?;
         self.entry_of(target.incident, target.id)
     }
 

@@ -1,10 +1,11 @@
 //! What a responder does to an incident, as whole operations: start one with its
-//! runbooks, run another runbook, change a step. The CLI and the desktop app both call
+//! runbooks, run another runbook, change a step, record, amend and retract findings. The CLI and the desktop app both call
 //! these, so the checks live in one place and a refused action writes nothing.
 
 use crate::error::StoreError;
 use crate::store::Store;
-use firebreak_core::event::{Event, EventBody, NewEvent, Severity, StepTarget};
+use chrono::{DateTime, Utc};
+use firebreak_core::event::{Event, EventBody, FindingKind, NewEvent, Severity, StepTarget};
 use firebreak_core::ids::{IncidentId, RunId};
 use firebreak_core::rules::Rejection;
 use firebreak_core::step_ref::resolve_step;
@@ -128,4 +129,76 @@ impl Store {
             event: Some(event),
         })
     }
+
+    /// Records a finding in the incident.
+    pub fn add_finding(
+        &mut self,
+        author: &str,
+        incident: IncidentId,
+        finding: NewFinding,
+    ) -> Result<Event, StoreError> {
+        let mut new = NewEvent::new(
+            incident,
+            EventBody::Finding {
+                finding: finding.kind,
+                text: finding.text.trim().to_string(),
+            },
+        );
+        new.occurred_at = finding.occurred_at;
+        new.private = finding.private;
+        self.append(author, new)
+    }
+
+    /// Corrects the finding `target` (an id, or a unique prefix or suffix of one): a new
+    /// event; the original stays in the log. Returns the target and the amendment.
+    pub fn amend(
+        &mut self,
+        author: &str,
+        target: &str,
+        text: &str,
+    ) -> Result<(Event, Event), StoreError> {
+        let body = EventBody::Amended {
+            text: text.trim().to_string(),
+        };
+        self.change_finding(author, target, body)
+    }
+
+    /// Withdraws the finding `target`: a new event; the original stays in the log.
+    pub fn retract(
+        &mut self,
+        author: &str,
+        target: &str,
+        reason: Option<String>,
+    ) -> Result<(Event, Event), StoreError> {
+        let body = EventBody::Retracted {
+            reason: reason.filter(|r| !r.trim().is_empty()),
+        };
+        self.change_finding(author, target, body)
+    }
+
+    fn change_finding(
+        &mut self,
+        author: &str,
+        target: &str,
+        body: EventBody,
+    ) -> Result<(Event, Event), StoreError> {
+        let target = self.find_event(target)?;
+        let mut new = NewEvent::new(target.incident, body);
+        new.amends = Some(target.id);
+        // A change to a private finding stays on this device with it.
+        new.private = target.private;
+        let change = self.append(author, new)?;
+        Ok((target, change))
+    }
+}
+
+/// A finding as a responder types it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFinding {
+    pub kind: FindingKind,
+    pub text: String,
+    /// When it happened, if not now.
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// Kept on this device only.
+    pub private: bool,
 }

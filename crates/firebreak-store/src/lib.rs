@@ -32,7 +32,7 @@ mod runbooks;
 mod search;
 mod store;
 
-pub use actions::StepChange;
+pub use actions::{NewFinding, StepChange};
 pub use bundled::BUNDLED_RUNBOOKS;
 pub use error::StoreError;
 pub use identity::{AUTHOR_ENV, AUTHOR_KEY};

@@ -4,8 +4,9 @@ use crate::cli::{AmendArgs, KindArg, NoteArgs, RetractArgs};
 use crate::context::Context;
 use crate::output::{EventJson, clock, print_json};
 use anyhow::Result;
-use firebreak_core::event::{Event, EventBody, FindingKind, NewEvent};
+use firebreak_core::event::{Event, FindingKind};
 use firebreak_core::time_input::parse_time;
+use firebreak_store::NewFinding;
 
 impl From<KindArg> for FindingKind {
     fn from(k: KindArg) -> Self {
@@ -48,46 +49,27 @@ pub fn note(ctx: &mut Context, args: NoteArgs) -> Result<()> {
         .store
         .resolve_incident(args.incident.incident.as_deref())?;
     let author = ctx.author()?;
-    let mut new = NewEvent::new(
+    let event = ctx.store.add_finding(
+        &author,
         state.id,
-        EventBody::Finding {
-            finding: args.kind.into(),
-            text: args.text.trim().to_string(),
+        NewFinding {
+            kind: args.kind.into(),
+            text: args.text,
+            occurred_at,
+            private: args.private,
         },
-    );
-    new.occurred_at = occurred_at;
-    new.private = args.private;
-    let event = ctx.store.append(&author, new)?;
+    )?;
     report(&event, args.json.json)
 }
 
 pub fn amend(ctx: &mut Context, args: AmendArgs) -> Result<()> {
-    let target = ctx.store.find_event(&args.event)?;
     let author = ctx.author()?;
-    let mut new = NewEvent::new(
-        target.incident,
-        EventBody::Amended {
-            text: args.text.trim().to_string(),
-        },
-    );
-    new.amends = Some(target.id);
-    // An amendment of a private finding stays private.
-    new.private = target.private;
-    let event = ctx.store.append(&author, new)?;
+    let (_, event) = ctx.store.amend(&author, &args.event, &args.text)?;
     report(&event, args.json.json)
 }
 
 pub fn retract(ctx: &mut Context, args: RetractArgs) -> Result<()> {
-    let target = ctx.store.find_event(&args.event)?;
     let author = ctx.author()?;
-    let mut new = NewEvent::new(
-        target.incident,
-        EventBody::Retracted {
-            reason: args.reason.filter(|r| !r.trim().is_empty()),
-        },
-    );
-    new.amends = Some(target.id);
-    new.private = target.private;
-    let event = ctx.store.append(&author, new)?;
+    let (_, event) = ctx.store.retract(&author, &args.event, args.reason)?;
     report(&event, args.json.json)
 }

@@ -50,8 +50,23 @@ fn call(method: &str, url: &str, body: Option<Value>) -> Result<Value, String> {
 }
 
 impl Session {
-    /// Starts the application through tauri-driver listening on `port`.
+    /// Starts the application through tauri-driver listening on `port`. tauri-driver
+    /// listens before the WebKitWebDriver it starts does, so on a busy machine the first
+    /// attempts can fail in transport; those are retried for a while.
     pub fn start(port: u16, application: &str) -> Result<Session, String> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match Self::try_start(port, application) {
+                Ok(session) => return Ok(session),
+                Err(e) if e.contains(": io:") && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn try_start(port: u16, application: &str) -> Result<Session, String> {
         let base = format!("http://127.0.0.1:{port}");
         let value = call(
             "POST",

@@ -351,6 +351,25 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every kind, in the order an incident usually meets them.
+    pub const ALL: [EventKind; 15] = [
+        EventKind::IncidentStarted,
+        EventKind::RunbookRunStarted,
+        EventKind::Note,
+        EventKind::Observation,
+        EventKind::Hypothesis,
+        EventKind::Decision,
+        EventKind::Action,
+        EventKind::StepChecked,
+        EventKind::StepSkipped,
+        EventKind::StepReopened,
+        EventKind::StatusChanged,
+        EventKind::SeverityChanged,
+        EventKind::RoleAssigned,
+        EventKind::Amended,
+        EventKind::Retracted,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::IncidentStarted => "incident_started",
@@ -402,6 +421,21 @@ impl EventKind {
 impl fmt::Display for EventKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for EventKind {
+    type Err = String;
+    /// Reads a kind's name (`step_checked`); the error lists every name.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == wanted)
+            .ok_or_else(|| {
+                let names: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+                format!("unknown kind {s:?}: expected one of {}", names.join(", "))
+            })
     }
 }
 
@@ -519,6 +553,21 @@ mod tests {
         }
         assert!("sev9".parse::<Severity>().is_err());
         assert!("".parse::<Severity>().is_err());
+    }
+
+    #[test]
+    fn every_kind_reads_back_from_its_name() {
+        for kind in EventKind::ALL {
+            assert_eq!(kind.as_str().parse::<EventKind>(), Ok(kind));
+        }
+        let names: std::collections::HashSet<&str> =
+            EventKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names.len(), EventKind::ALL.len(), "no kind listed twice");
+        let err = "gossip".parse::<EventKind>().expect_err("unknown");
+        assert!(
+            err.contains("step_checked") && err.contains("retracted"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -26,8 +26,7 @@ if ((${#missing[@]})); then
 fi
 
 # Vite 7 needs Node 20.19 or newer.
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 20 ]; then
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
   echo "setup: Node $(node --version) is too old for the UI build (Vite 7 needs 20.19+)" >&2
   exit 1
 fi

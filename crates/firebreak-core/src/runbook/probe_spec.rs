@@ -1121,63 +1121,9 @@ impl<'a, 'i> Fields<'a, 'i> {
                 format!("bad {key} {shown}: expected {example}{why}"),
             )
         };
-        if text.trim().is_empty() || text.trim() != text || text.contains(char::is_whitespace) {
-            return Err(bad(""));
-        }
-        let complete = filled.is_complete();
-        let (host, port) = if let Some(rest) = text.strip_prefix('[') {
-            let Some((host, after)) = rest.split_once(']') else {
-                return Err(bad(" (unclosed [ in an IPv6 address)"));
-            };
-            if after.is_empty() {
-                (host, None)
-            } else if let Some(port) = after.strip_prefix(':') {
-                (host, Some(port))
-            } else {
-                return Err(bad(""));
-            }
-        } else {
-            match text.rsplit_once(':') {
-                None => (text, None),
-                Some((host, port)) => {
-                    if host.contains(':') {
-                        if port_required {
-                            return Err(bad(
-                                " (write an IPv6 address in brackets: [2001:db8::1]:443)",
-                            ));
-                        }
-                        // A bare IPv6 address without a port.
-                        (text, None)
-                    } else {
-                        (host, Some(port))
-                    }
-                }
-            }
-        };
-        if host.is_empty() {
-            return Err(bad(" (the host is empty)"));
-        }
-        match port {
-            None => {
-                // A placeholder may hold the port.
-                if port_required && complete {
-                    return Err(bad(" (no port)"));
-                }
-            }
-            Some(port) => {
-                if !port.contains(UNKNOWN) {
-                    match port.parse::<u16>() {
-                        Ok(p) if p > 0 => {}
-                        _ => {
-                            return Err(bad(&format!(
-                                " (port {port:?} is not a number from 1 to 65535)"
-                            )));
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
+        crate::probe::address::check_address(text, port_required, Some(UNKNOWN))
+            .map(|_| ())
+            .map_err(|flaw| bad(&flaw.detail()))
     }
 }
 

@@ -60,6 +60,40 @@ macro_rules! ts_functions {
 
 firebreak_commands::with_commands!(ts_functions);
 
+/// `export const NAME = ["a", "b"] as const;`
+fn const_list<'a>(doc: &str, name: &str, values: impl IntoIterator<Item = &'a str>) -> String {
+    let quoted: Vec<String> = values.into_iter().map(|v| format!("\"{v}\"")).collect();
+    format!(
+        "/** {doc} */\nexport const {name} = [{}] as const;\n\n",
+        quoted.join(", ")
+    )
+}
+
+/// The domain's vocabularies, from the Rust enums, so that the UI's pickers cannot
+/// drift from what the store accepts.
+fn vocabularies() -> String {
+    use firebreak_core::event::{FindingKind, Role, Severity, Status};
+    [
+        const_list(
+            "Incident statuses, in the order an incident moves through them.",
+            "STATUSES",
+            Status::ALL.map(Status::as_str),
+        ),
+        const_list(
+            "Severities, worst first.",
+            "SEVERITIES",
+            Severity::ALL.map(Severity::as_str),
+        ),
+        const_list(
+            "The kinds of finding a responder records.",
+            "FINDING_KINDS",
+            FindingKind::ALL.map(FindingKind::as_str),
+        ),
+        const_list("Incident roles.", "ROLES", Role::ALL.map(Role::as_str)),
+    ]
+    .concat()
+}
+
 /// The whole generated file.
 pub fn typescript() -> String {
     let cfg = Config::default();
@@ -106,6 +140,7 @@ pub fn typescript() -> String {
         ExportIncident,
         SetAuthor,
     );
+    out.push_str(&vocabularies());
     out.push_str(
         "/** Whether a rejected promise carries an `ApiError` (every command's error). */\n\
          export function isApiError(e: unknown): e is ApiError {\n  \
@@ -118,6 +153,19 @@ pub fn typescript() -> String {
 #[cfg(test)]
 mod tests {
     use super::camel;
+
+    #[test]
+    fn vocabularies_come_from_the_enums() {
+        let v = super::vocabularies();
+        assert!(v.contains(
+            "export const STATUSES = [\"investigating\", \"identified\", \"mitigated\", \"resolved\"] as const;"
+        ));
+        assert!(v.contains(
+            "export const SEVERITIES = [\"SEV1\", \"SEV2\", \"SEV3\", \"SEV4\"] as const;"
+        ));
+        assert!(v.contains("\"hypothesis\""));
+        assert!(v.contains("export const ROLES = [\"leader\", \"comms\", \"scribe\"] as const;"));
+    }
 
     #[test]
     fn snake_to_camel() {

@@ -366,6 +366,37 @@ fn runbooks_search_preview_import_and_export() {
 }
 
 #[test]
+fn lists_come_in_the_order_people_read_them() {
+    // The UI shows these lists as they come, so the order is the API's promise.
+    let (_dir, mut api) = api();
+    let old = start(&mut api, "Older, still open");
+    let closed = start(&mut api, "Closed");
+    api.set_status(SetStatus {
+        incident: closed.id.clone(),
+        status: "resolved".into(),
+    })
+    .expect("resolve");
+    let new = start(&mut api, "Newest, open");
+    let ids: Vec<String> = api
+        .list_incidents()
+        .expect("list")
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(ids, [new.id, old.id, closed.id], "open first, newest first");
+
+    let titles: Vec<String> = api
+        .list_runbooks()
+        .expect("list")
+        .into_iter()
+        .map(|r| r.title)
+        .collect();
+    let mut sorted = titles.clone();
+    sorted.sort_by_key(|t| t.to_lowercase());
+    assert_eq!(titles, sorted, "by title");
+}
+
+#[test]
 fn errors_cross_the_boundary_as_code_and_message() {
     let err = firebreak_api::ApiError::new(ErrorCode::UnknownStep, "there is no step 9");
     let json = serde_json::to_value(&err).expect("json");

@@ -172,6 +172,14 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// From worst to least bad.
+    pub const ALL: [Severity; 4] = [
+        Severity::Sev1,
+        Severity::Sev2,
+        Severity::Sev3,
+        Severity::Sev4,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Sev1 => "SEV1",

@@ -178,6 +178,18 @@ path: string, include_private: boolean, };
 
 export type SetAuthor = { name: string, };
 
+/** Incident statuses, in the order an incident moves through them. */
+export const STATUSES = ["investigating", "identified", "mitigated", "resolved"] as const;
+
+/** Severities, worst first. */
+export const SEVERITIES = ["SEV1", "SEV2", "SEV3", "SEV4"] as const;
+
+/** The kinds of finding a responder records. */
+export const FINDING_KINDS = ["note", "observation", "hypothesis", "decision", "action"] as const;
+
+/** Incident roles. */
+export const ROLES = ["leader", "comms", "scribe"] as const;
+
 /** Whether a rejected promise carries an `ApiError` (every command's error). */
 export function isApiError(e: unknown): e is ApiError {
   return typeof e === "object" && e !== null && "code" in e && "message" in e;

@@ -2,7 +2,9 @@
 // note with a slash and the first letters of the kind, then a space (`/o `, `/obs `,
 // `/hyp `). The note bar switches its kind picker and drops the prefix as you type.
 
-export const FINDING_KINDS = ["note", "observation", "hypothesis", "decision", "action"] as const;
+import { FINDING_KINDS } from "./bindings";
+
+export { FINDING_KINDS };
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export function isFindingKind(kind: string): kind is FindingKind {

@@ -25,11 +25,6 @@ export function runbookChoices(list: Array<RunbookHit | RunbookSummary>): Runboo
   );
 }
 
-/** The library sorted by title, as people look for them. */
-export function byTitle<T extends { title: string }>(list: T[]): T[] {
-  return [...list].sort((a, b) => a.title.localeCompare(b.title));
-}
-
 /** How an imported file changed the library, in words. */
 export function changeLabel(change: string | null): string {
   switch (change) {

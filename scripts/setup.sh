@@ -2,7 +2,8 @@
 # Installs what building, running and testing Firebreak needs on a fresh Debian/Ubuntu
 # machine, and only what is missing: the system libraries Tauri builds against, the
 # WebDriver pieces and a virtual display for the end-to-end tests, Node for the UI,
-# the Rust toolchain, cargo-nextest and tauri-driver. Sourced by run.sh and test.sh.
+# and the Rust toolchain; then builds the UI. Sourced by run.sh and test.sh (which
+# adds the test-only tools).
 set -euo pipefail
 
 SUDO=""
@@ -42,14 +43,6 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 export PATH="$HOME/.cargo/bin:$PATH"
 
-if ! cargo nextest --version >/dev/null 2>&1; then
-  echo "setup: installing cargo-nextest" >&2
-  cargo install --locked cargo-nextest
-fi
-if ! command -v tauri-driver >/dev/null 2>&1; then
-  echo "setup: installing tauri-driver" >&2
-  cargo install --locked tauri-driver --version 2.0.6
-fi
 
 # The UI: its npm packages and its build (the desktop binary embeds ui/dist).
 npm --prefix ui ci --no-audit --no-fund --loglevel=error

@@ -7,6 +7,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
+# Test-only tools: the test runner, and the WebDriver bridge to the desktop app.
+if ! cargo nextest --version >/dev/null 2>&1; then
+  echo "setup: installing cargo-nextest" >&2
+  cargo install --locked cargo-nextest
+fi
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "setup: installing tauri-driver" >&2
+  cargo install --locked tauri-driver --version 2.0.6
+fi
+
 echo "== UI unit tests (vitest)"
 npm --prefix ui test
 

@@ -5,8 +5,11 @@ use firebreak_api::types::*;
 use firebreak_api::{Api, ApiError};
 use std::sync::Mutex;
 
+/// The API, or why the store could not be opened.
+pub type ApiState = Mutex<Result<Api, ApiError>>;
+
 fn with_api<T>(
-    state: &tauri::State<'_, Mutex<Api>>,
+    state: &tauri::State<'_, ApiState>,
     call: impl FnOnce(&mut Api) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     // A panic while holding the lock poisons it; the API itself is still consistent
@@ -14,7 +17,10 @@ fn with_api<T>(
     let mut api = state
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    call(&mut api)
+    match &mut *api {
+        Ok(api) => call(api),
+        Err(unopened) => Err(unopened.clone()),
+    }
 }
 
 macro_rules! tauri_commands {
@@ -22,7 +28,7 @@ macro_rules! tauri_commands {
         $(
             #[tauri::command]
             pub fn $name(
-                state: tauri::State<'_, Mutex<Api>>,
+                state: tauri::State<'_, ApiState>,
                 $(args: $arg,)?
             ) -> Result<$ret, ApiError> {
                 with_api(&state, |api| api.$name($(tauri_commands!(@arg args $arg))?))

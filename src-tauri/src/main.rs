@@ -25,10 +25,14 @@ fn main() {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
-            let api = Api::open(None).map_err(|e| e.message)?;
-            let store_path = api.store().path().to_path_buf();
+            // A store that cannot be opened (a newer Firebreak's, someone else's file)
+            // still gets a window: every command answers with the reason, so the UI
+            // shows it instead of the app vanishing with a line on stderr.
+            let api = Api::open(None);
+            if let Ok(api) = &api {
+                live::watch(app.handle().clone(), api.store().path().to_path_buf())?;
+            }
             app.manage(Mutex::new(api));
-            live::watch(app.handle().clone(), store_path)?;
             startup::report_ready(app.handle());
             Ok(())
         })

@@ -299,3 +299,34 @@ fn desktop_end_to_end() {
     shot(&h, &s, "07-after-restart");
     ok(s.quit());
 }
+
+/// A store the app cannot open (here: written by a newer Firebreak) gets a window that
+/// says why, with the error's code, and the file is left as it was.
+#[test]
+fn a_store_it_cannot_open_is_explained_in_the_window() {
+    let h = Harness::start();
+    h.cli(&["incident", "start", "From the future"]);
+    let db = h.home().join("firebreak.db");
+    {
+        let conn = rusqlite::Connection::open(&db).expect("open");
+        conn.execute_batch("PRAGMA user_version = 99")
+            .expect("bump");
+    }
+    let before = std::fs::read(&db).expect("read");
+    let app = h.app.to_str().expect("utf-8 path").to_string();
+    let s = ok(Session::start(h.port, &app));
+    let banner = ok(s.wait_for("[data-testid=error-banner]", WAIT));
+    assert_eq!(
+        ok(s.attribute(&banner, "data-code")).as_deref(),
+        Some("incompatible_store")
+    );
+    let text = ok(s.wait_text("[data-testid=error-banner]", "newer Firebreak", WAIT));
+    assert!(text.contains("99"), "names the version it found: {text}");
+    shot(&h, &s, "08-store-from-a-newer-version");
+    ok(s.quit());
+    assert_eq!(
+        std::fs::read(&db).expect("read"),
+        before,
+        "the store is untouched"
+    );
+}

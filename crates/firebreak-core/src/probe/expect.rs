@@ -250,22 +250,9 @@ pub fn judge_dns(probe: &DnsProbe, answers: &[String]) -> Result<(), Outcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
     fn http() -> HttpProbe {
-        HttpProbe {
-            url: "https://x.example/".into(),
-            method: "GET".into(),
-            headers: BTreeMap::new(),
-            body: None,
-            expect_status: None,
-            expect_body: None,
-            expect_body_regex: None,
-            expect_header: None,
-            max_latency: None,
-            follow_redirects: true,
-            ca: None,
-        }
+        HttpProbe::get("https://x.example/")
     }
 
     fn seen(status: u16, body: &str) -> HttpSeen<'_> {

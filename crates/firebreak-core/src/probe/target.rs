@@ -17,7 +17,6 @@ use crate::runbook::probe_spec::{
     DEFAULT_MIN_DAYS_LEFT, DnsProbe, HttpProbe, ProbeSpec, ProbeTarget, RecordType, TcpProbe,
     TlsProbe,
 };
-use std::collections::BTreeMap;
 
 const FORMS: &str =
     "http(s)://…, tcp://host:port, tls://host:port or dns://[server:port]/name?type=A";
@@ -109,19 +108,7 @@ fn http(text: &str) -> Result<HttpProbe, String> {
     if url.host().is_none() {
         return Err("the URL has no host".to_string());
     }
-    Ok(HttpProbe {
-        url: text.to_string(),
-        method: "GET".to_string(),
-        headers: BTreeMap::new(),
-        body: None,
-        expect_status: None,
-        expect_body: None,
-        expect_body_regex: None,
-        expect_header: None,
-        max_latency: None,
-        follow_redirects: true,
-        ca: None,
-    })
+    Ok(HttpProbe::get(text))
 }
 
 /// `//host:port[/][?query]` → the address and the query.

@@ -78,6 +78,26 @@ pub struct HttpProbe {
     pub ca: Option<String>,
 }
 
+impl HttpProbe {
+    /// A plain GET of `url` with the defaults a `probe` fence gets: any 2xx passes,
+    /// redirects are followed.
+    pub fn get(url: impl Into<String>) -> HttpProbe {
+        HttpProbe {
+            url: url.into(),
+            method: "GET".to_string(),
+            headers: BTreeMap::new(),
+            body: None,
+            expect_status: None,
+            expect_body: None,
+            expect_body_regex: None,
+            expect_header: None,
+            max_latency: None,
+            follow_redirects: true,
+            ca: None,
+        }
+    }
+}
+
 /// `kind = "dns"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DnsProbe {

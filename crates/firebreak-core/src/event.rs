@@ -4,6 +4,7 @@
 //! the event it changes; views (checklist, status, timeline) are folds over the log.
 
 use crate::ids::{DeviceId, EventId, IncidentId, RunId};
+use crate::probe::ProbeRecord;
 use crate::runbook::StepPath;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -335,6 +336,17 @@ pub enum EventBody {
     Retracted {
         reason: Option<String>,
     },
+    /// A probe ran: its spec, result and step (see `ProbeRecord`). Boxed: it is by far
+    /// the largest body.
+    Probe {
+        probe: Box<ProbeRecord>,
+    },
+    /// An incident variable set (`value: Some`) or removed (`None`); placeholders in
+    /// probes and step texts are filled from these first.
+    VariableSet {
+        name: String,
+        value: Option<String>,
+    },
 }
 
 /// The kind of an event, as stored in its own column and shown to people.
@@ -356,11 +368,13 @@ pub enum EventKind {
     RoleAssigned,
     Amended,
     Retracted,
+    Probe,
+    VariableSet,
 }
 
 impl EventKind {
     /// Every kind, in the order an incident usually meets them.
-    pub const ALL: [EventKind; 15] = [
+    pub const ALL: [EventKind; 17] = [
         EventKind::IncidentStarted,
         EventKind::RunbookRunStarted,
         EventKind::Note,
@@ -376,6 +390,8 @@ impl EventKind {
         EventKind::RoleAssigned,
         EventKind::Amended,
         EventKind::Retracted,
+        EventKind::Probe,
+        EventKind::VariableSet,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -395,6 +411,8 @@ impl EventKind {
             EventKind::RoleAssigned => "role_assigned",
             EventKind::Amended => "amended",
             EventKind::Retracted => "retracted",
+            EventKind::Probe => "probe",
+            EventKind::VariableSet => "variable_set",
         }
     }
 
@@ -409,6 +427,7 @@ impl EventKind {
             EventKind::StatusChanged => "status",
             EventKind::SeverityChanged => "severity",
             EventKind::RoleAssigned => "role",
+            EventKind::VariableSet => "variable",
             other => other.as_str(),
         }
     }
@@ -473,6 +492,8 @@ impl EventBody {
             EventBody::RoleAssigned { .. } => EventKind::RoleAssigned,
             EventBody::Amended { .. } => EventKind::Amended,
             EventBody::Retracted { .. } => EventKind::Retracted,
+            EventBody::Probe { .. } => EventKind::Probe,
+            EventBody::VariableSet { .. } => EventKind::VariableSet,
         }
     }
 
@@ -509,6 +530,11 @@ impl EventBody {
             }
             EventBody::Amended { text } => text.clone(),
             EventBody::Retracted { reason } => with_reason("Retracted".to_string(), reason),
+            EventBody::Probe { probe } => probe.summary(),
+            EventBody::VariableSet { name, value } => match value {
+                Some(v) => format!("Variable {name} = {v}"),
+                None => format!("Variable {name} removed"),
+            },
         }
     }
 }

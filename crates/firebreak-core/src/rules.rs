@@ -28,6 +28,10 @@ pub enum Rejection {
     },
     #[error("this incident already runs runbook {0}")]
     DuplicateRun(String),
+    #[error(
+        "{0:?} cannot be a variable name: use letters, digits, `_`, `-` and `.`, starting with a letter or `_`"
+    )]
+    BadVariableName(String),
 }
 
 /// Checks a new event's own content.
@@ -44,6 +48,14 @@ pub fn check_body(body: &EventBody) -> Result<(), Rejection> {
         }
         EventBody::RoleAssigned { person, .. } if person.trim().is_empty() => {
             Err(Rejection::EmptyText("the person's name"))
+        }
+        EventBody::VariableSet { name, .. }
+            if !crate::runbook::placeholder::is_valid_name(name) =>
+        {
+            Err(Rejection::BadVariableName(name.clone()))
+        }
+        EventBody::VariableSet { value: Some(v), .. } if v.trim().is_empty() => {
+            Err(Rejection::EmptyText("the variable's value"))
         }
         _ => Ok(()),
     }
@@ -98,6 +110,27 @@ mod tests {
             text: "  \n".into(),
         };
         assert_eq!(check_body(&body), Err(Rejection::EmptyText("the finding")));
+    }
+
+    #[test]
+    fn variables_need_a_placeholder_name_and_a_value() {
+        let set = |name: &str, value: Option<&str>| EventBody::VariableSet {
+            name: name.into(),
+            value: value.map(str::to_string),
+        };
+        assert_eq!(
+            check_body(&set("api_base", Some("http://127.0.0.1"))),
+            Ok(())
+        );
+        assert_eq!(check_body(&set("api_base", None)), Ok(()));
+        assert_eq!(
+            check_body(&set("api base", Some("x"))),
+            Err(Rejection::BadVariableName("api base".into()))
+        );
+        assert_eq!(
+            check_body(&set("api", Some("  "))),
+            Err(Rejection::EmptyText("the variable's value"))
+        );
     }
 
     #[test]

@@ -175,6 +175,27 @@ fn step_text_has_placeholders_filled_from_defaults() {
 }
 
 #[test]
+fn incident_variables_fill_step_text_before_the_defaults() {
+    let source = "---\nvariables:\n  api_base: https://api.example.com\n---\n# T\n\n- [ ] Open {{ api_base }}/health\n";
+    let rb = parse(source, "t").expect("parses");
+    let run = run_info(&rb);
+    let mut log = Log::new();
+    let set = |value: Option<&str>| EventBody::VariableSet {
+        name: "api_base".into(),
+        value: value.map(str::to_string),
+    };
+    log.push("alice", set(Some("http://127.0.0.1:8080")));
+    let checklist = fold_checklist(run.run, &rb, &log.events);
+    assert_eq!(checklist.steps[0].text, "Open http://127.0.0.1:8080/health");
+    log.push("alice", set(None));
+    let checklist = fold_checklist(run.run, &rb, &log.events);
+    assert_eq!(
+        checklist.steps[0].text, "Open https://api.example.com/health",
+        "removing the variable brings the default back"
+    );
+}
+
+#[test]
 fn refs_resolve_short_and_qualified() {
     let a = runbook("outage");
     let b = runbook("narrow");

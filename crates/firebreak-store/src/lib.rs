@@ -10,6 +10,9 @@
 //! - `incidents`: incident ids, folded states, the default incident, checklists.
 //! - `actions`: whole operations the CLI and the desktop share: start an incident with
 //!   its runbooks (one transaction), run a runbook, change a step.
+//! - `probes`: planning probe runs (incident variables, environment profiles in
+//!   `profiles/` beside the store, runbook defaults), approvals of sensitive hosts,
+//!   recording results, probe history.
 //! - `runbooks`: every version kept, one current per id; bundled runbooks installed.
 //! - `import`: files and directories into the library, failures per file.
 //! - `search`: FTS5 over findings (runbook search lives with the runbooks).
@@ -28,6 +31,7 @@ mod import;
 mod incidents;
 pub mod migrations;
 pub mod paths;
+mod probes;
 mod runbooks;
 mod search;
 mod store;
@@ -37,6 +41,7 @@ pub use bundled::BUNDLED_RUNBOOKS;
 pub use error::StoreError;
 pub use identity::{AUTHOR_ENV, AUTHOR_KEY};
 pub use import::{FileOutcome, ImportReport, read_runbook};
+pub use probes::{PROFILES_DIR, ProbePlan, ProbePlanError, ProfileLoadError};
 pub use runbooks::{PutOutcome, RunbookHit, RunbookSummary};
 pub use search::FindingHit;
 pub use store::{APPLICATION_ID, Store, WAL_AUTOCHECKPOINT_PAGES};

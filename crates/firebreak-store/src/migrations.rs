@@ -16,10 +16,16 @@ pub struct Migration {
 }
 
 /// Every migration this build knows, oldest first. Append only.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_initial",
-    sql: include_str!("../migrations/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "0001_initial",
+        sql: include_str!("../migrations/0001_initial.sql"),
+    },
+    Migration {
+        name: "0002_probe_approvals",
+        sql: include_str!("../migrations/0002_probe_approvals.sql"),
+    },
+];
 
 /// Brings the schema up to date with `migrations` inside the caller's transaction, so
 /// that the migrations and whatever else the caller does in it (the application id, the

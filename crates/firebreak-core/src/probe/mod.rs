@@ -14,22 +14,36 @@
 //! - `target`: [`parse_target`] for `https://…`, `tcp://host:port`, `tls://host:port`,
 //!   `dns://[server:port]/name?type=A`.
 //! - `address`: [`HostPort`], `host:port` as probes write it.
+//! - `record`: [`ProbeRecord`], a result as the log keeps it (secrets redacted, sized
+//!   to fit the hub's event limit), and probe keys.
+//! - `variables`: where placeholders get their values ([`Variables`]: the incident's,
+//!   the environment profile's, the runbook's defaults) and profile files.
+//! - `plan`: [`plan_probes`], which probes a step, section or whole run means, filled
+//!   and checked before anything touches the network.
 //! - `safety`: loopback, link-local and cloud-metadata addresses ([`classify_ip`],
 //!   [`classify_host`], [`sensitive_hosts`]).
 
 pub mod address;
 pub mod expect;
+pub mod plan;
+pub mod record;
 pub mod result;
 pub mod safety;
 pub mod target;
+pub mod variables;
 pub mod watch;
 
 pub use address::HostPort;
 pub use expect::{HttpSeen, format_limit, format_ms, judge_dns, judge_http, judge_latency};
+pub use plan::{PlannedProbe, ProbeSelection, plan_probes, run_variables};
+pub use record::{ProbeRecord, adhoc_probe_key, redact_spec, step_probe_key};
 pub use result::{
     BODY_EXCERPT_LIMIT, DnsDetail, FailureClass, HttpDetail, Outcome, ProbeResult, Timings,
     TlsDetail,
 };
 pub use safety::{Sensitive, SensitiveHost, classify_host, classify_ip, sensitive_hosts};
 pub use target::{TargetError, parse_target};
+pub use variables::{
+    PROFILE_VARIABLE, ProfileError, VariableSource, Variables, is_valid_profile_name, parse_profile,
+};
 pub use watch::{Health, StateChange, Watch};

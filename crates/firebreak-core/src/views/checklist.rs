@@ -56,10 +56,28 @@ impl RunChecklist {
 
 /// Folds the step events of `run` over the pinned runbook version. Events for other
 /// runs, and for paths the runbook does not have, are ignored. Step text has its
-/// `{{ placeholders }}` filled from the runbook's defaults; unknown ones stay visible.
+/// `{{ placeholders }}` filled from the incident's variables, then the runbook's
+/// defaults; unknown ones stay visible.
 pub fn fold_checklist(run: RunId, runbook: &Runbook, events: &[Event]) -> RunChecklist {
-    let variables = &runbook.front_matter.variables;
-    let fill_text = |text: &str| fill(text, |name| variables.get(name).cloned()).text;
+    let mut incident_vars: HashMap<&str, &str> = HashMap::new();
+    for event in sort_log(events) {
+        if let EventBody::VariableSet { name, value } = &event.body {
+            match value {
+                Some(v) => incident_vars.insert(name, v),
+                None => incident_vars.remove(name.as_str()),
+            };
+        }
+    }
+    let defaults = &runbook.front_matter.variables;
+    let fill_text = |text: &str| {
+        fill(text, |name| {
+            incident_vars
+                .get(name)
+                .map(|v| v.to_string())
+                .or_else(|| defaults.get(name).cloned())
+        })
+        .text
+    };
     struct Latest {
         state: StepState,
         by: String,

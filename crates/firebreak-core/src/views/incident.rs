@@ -23,6 +23,8 @@ pub struct IncidentState {
     /// When each status was first reached.
     pub status_reached: BTreeMap<Status, DateTime<Utc>>,
     pub event_count: usize,
+    /// The incident's variables as they stand (see `VariableSet`).
+    pub variables: BTreeMap<String, String>,
 }
 
 impl IncidentState {
@@ -70,6 +72,7 @@ pub fn fold_incident(events: &[Event]) -> Option<IncidentState> {
         last_activity: start.recorded_at,
         status_reached: BTreeMap::from([(Status::Investigating, start.effective_time())]),
         event_count: 0,
+        variables: BTreeMap::new(),
     };
     for event in sorted {
         if event.incident != state.id {
@@ -86,6 +89,14 @@ pub fn fold_incident(events: &[Event]) -> Option<IncidentState> {
                     .or_insert(event.effective_time());
             }
             EventBody::SeverityChanged { severity } => state.severity = Some(*severity),
+            EventBody::VariableSet { name, value } => match value {
+                Some(v) => {
+                    state.variables.insert(name.clone(), v.clone());
+                }
+                None => {
+                    state.variables.remove(name);
+                }
+            },
             EventBody::RoleAssigned { role, person } => {
                 state.roles.insert(*role, person.clone());
             }
@@ -147,6 +158,28 @@ mod tests {
         assert_eq!(state.event_count, 6);
         assert!(state.is_open());
         assert!(state.status_reached.contains_key(&Status::Identified));
+    }
+
+    #[test]
+    fn variables_are_set_replaced_and_removed() {
+        let mut log = LogBuilder::new("alice");
+        log.push(EventBody::IncidentStarted {
+            title: "t".into(),
+            severity: None,
+        });
+        let set = |name: &str, value: Option<&str>| EventBody::VariableSet {
+            name: name.into(),
+            value: value.map(str::to_string),
+        };
+        log.push(set("api", Some("http://127.0.0.1:1")));
+        log.push(set("db", Some("127.0.0.1:5432")));
+        log.push(set("api", Some("http://127.0.0.1:2")));
+        log.push(set("db", None));
+        let state = fold_incident(&log.events).expect("started");
+        assert_eq!(
+            state.variables,
+            BTreeMap::from([("api".to_string(), "http://127.0.0.1:2".to_string())])
+        );
     }
 
     #[test]

@@ -5,9 +5,11 @@
 mod checklist;
 mod incident;
 mod order;
+mod probes;
 mod timeline;
 
 pub use checklist::{ChecklistStep, RunChecklist, StepState, fold_checklist};
 pub use incident::{IncidentState, RunInfo, fold_incident};
 pub use order::{log_order, sort_log};
+pub use probes::{ProbeHistory, ProbePoint, fold_probes};
 pub use timeline::{TimelineEntry, fold_timeline};

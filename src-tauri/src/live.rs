@@ -3,17 +3,20 @@
 //! — a counter that moves only when another connection commits, read without touching
 //! the log — and emits `store-changed` to the UI when it moves. When the store has been
 //! quiet for a while, the same thread checkpoints the WAL, so that appends rarely pay
-//! for a checkpoint themselves.
+//! for a checkpoint themselves. It also watches the probe runner's activity counter
+//! (probes started or finished, watches changing state), which moves without a commit.
 
 use firebreak_store::Store;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter};
 
 const POLL: Duration = Duration::from_millis(250);
 const QUIET_BEFORE_CHECKPOINT: Duration = Duration::from_secs(30);
 
-pub fn watch(app: AppHandle, store_path: PathBuf) -> std::io::Result<()> {
+pub fn watch(app: AppHandle, store_path: PathBuf, activity: Arc<AtomicU64>) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("store-watch".into())
         .spawn(move || {
@@ -27,10 +30,19 @@ pub fn watch(app: AppHandle, store_path: PathBuf) -> std::io::Result<()> {
             let mut last = store.data_version().ok();
             let mut last_change = Instant::now();
             let mut checkpointed = true;
+            let mut last_activity = activity.load(Ordering::Relaxed);
             loop {
                 std::thread::sleep(POLL);
                 let now = store.data_version().ok();
+                let now_activity = activity.load(Ordering::Relaxed);
+                if now_activity != last_activity && now == last {
+                    last_activity = now_activity;
+                    if app.emit("store-changed", now.unwrap_or_default()).is_err() {
+                        return;
+                    }
+                }
                 if now != last {
+                    last_activity = now_activity;
                     last = now;
                     last_change = Instant::now();
                     checkpointed = false;

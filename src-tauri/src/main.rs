@@ -30,7 +30,11 @@ fn main() {
             // shows it instead of the app vanishing with a line on stderr.
             let api = Api::open(None);
             if let Ok(api) = &api {
-                live::watch(app.handle().clone(), api.store().path().to_path_buf())?;
+                live::watch(
+                    app.handle().clone(),
+                    api.store().path().to_path_buf(),
+                    api.probe_activity(),
+                )?;
             }
             app.manage(Mutex::new(api));
             startup::report_ready(app.handle());

@@ -2,22 +2,33 @@
 //! shell only forwards to these, so everything the desktop does is tested here without
 //! a window.
 
-use crate::convert::{incident_summary, run_view, time, timeline_entry};
+use crate::convert::{PlannedByKey, RunContext, incident_summary, run_view, time, timeline_entry};
 use crate::error::{ApiError, ErrorCode};
+use crate::probe_api::{plan_for_view, probe_view};
+use crate::probe_runner::ProbeRunner;
 use crate::types::*;
 use chrono::{Local, Utc};
 use firebreak_core::event::{EventBody, FindingKind, NewEvent, Role, Severity, Status};
+use firebreak_core::probe::run_variables;
 use firebreak_core::render::{IncidentReport, incident_markdown, markdown_to_safe_html};
 use firebreak_core::runbook::placeholder::fill;
 use firebreak_core::time_input::parse_time;
-use firebreak_core::views::{StepState, fold_timeline};
+use firebreak_core::views::{StepState, fold_probes, fold_timeline};
 use firebreak_store::{AUTHOR_KEY, FileOutcome, NewFinding, PutOutcome, Store};
 use std::path::{Path, PathBuf};
 
 /// The desktop app's view of one store.
-#[derive(Debug)]
 pub struct Api {
     store: Store,
+    runner: ProbeRunner,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Api")
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
 }
 
 fn rejected_empty(what: &str) -> ApiError {
@@ -27,21 +38,39 @@ fn rejected_empty(what: &str) -> ApiError {
 impl Api {
     /// Opens the store as the CLI does (`FIREBREAK_HOME`, else the platform's data dir).
     pub fn open(explicit_home: Option<&Path>) -> Result<Api, ApiError> {
-        Ok(Api {
-            store: Store::open_default(explicit_home)?,
-        })
+        Ok(Api::from_store(Store::open_default(explicit_home)?))
     }
 
     pub fn from_store(store: Store) -> Api {
-        Api { store }
+        let runner = ProbeRunner::new(store.path().to_path_buf());
+        Api { store, runner }
     }
 
     pub fn store(&self) -> &Store {
         &self.store
     }
 
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    pub(crate) fn runner(&self) -> &ProbeRunner {
+        &self.runner
+    }
+
+    /// A counter that moves whenever probes or watches start, finish or change state,
+    /// so the shell can tell the UI to refresh (results themselves move the store's
+    /// `data_version`).
+    pub fn probe_activity(&self) -> std::sync::Arc<std::sync::atomic::AtomicU64> {
+        self.runner.activity()
+    }
+
     fn author(&self) -> Result<String, ApiError> {
         Ok(self.store.author(None)?)
+    }
+
+    pub(crate) fn author_name(&self) -> Result<String, ApiError> {
+        self.author()
     }
 
     // ----- app -------------------------------------------------------------------
@@ -80,6 +109,33 @@ impl Api {
         let events = self.store.incident_events(state.id)?;
         let runs = self.store.checklists(&state)?;
         let qualify = runs.len() > 1;
+        let probes = plan_for_view(&self.store, &state)?;
+        let planned: PlannedByKey<'_> = probes
+            .plan
+            .probes
+            .iter()
+            .map(|p| (p.key.as_str(), p))
+            .collect();
+        let profile_values = match &probes.plan.profile {
+            Some(name) if probes.profile_error.is_none() => {
+                self.store.profile(name).ok().map(|v| (name.clone(), v))
+            }
+            _ => None,
+        };
+        let step_refs: std::collections::HashMap<&str, String> = probes
+            .plan
+            .probes
+            .iter()
+            .map(|p| {
+                let path = p.step.step.to_string();
+                let step_ref = if qualify {
+                    format!("{}:{path}", p.runbook_id)
+                } else {
+                    path
+                };
+                (p.key.as_str(), step_ref)
+            })
+            .collect();
         Ok(IncidentView {
             incident: incident_summary(&state),
             roles: state
@@ -100,10 +156,39 @@ impl Api {
                 .collect(),
             runs: runs
                 .iter()
-                .map(|(run, runbook, checklist)| run_view(run, runbook, checklist, qualify))
+                .map(|(run, runbook, checklist)| {
+                    let vars = run_variables(
+                        &state.variables,
+                        profile_values.as_ref().map(|(n, v)| (n.as_str(), v)),
+                        runbook,
+                    );
+                    let ctx = RunContext {
+                        vars: &vars,
+                        planned: &planned,
+                    };
+                    run_view(run, runbook, checklist, qualify, &ctx)
+                })
                 .collect(),
             timeline: fold_timeline(&events).iter().map(timeline_entry).collect(),
             now: time(Utc::now()),
+            variables: state
+                .variables
+                .iter()
+                .map(|(name, value)| VariableView {
+                    name: name.clone(),
+                    value: value.clone(),
+                })
+                .collect(),
+            profile: probes.plan.profile.clone(),
+            profiles: self.store.profile_names(),
+            profile_error: probes.profile_error.clone(),
+            probes: fold_probes(&events)
+                .iter()
+                .map(|h| probe_view(h, step_refs.get(h.key.as_str()).cloned()))
+                .collect(),
+            running_probes: self.runner.running(state.id),
+            watches: self.runner.watches(state.id),
+            probe_error: self.runner.last_error(),
         })
     }
 

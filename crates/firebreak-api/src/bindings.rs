@@ -139,6 +139,19 @@ pub fn typescript() -> String {
         ImportPaths,
         ExportIncident,
         SetAuthor,
+        TimingsView,
+        ProbeResultView,
+        ProbePointView,
+        ProbeView,
+        WatchView,
+        VariableView,
+        SkippedProbe,
+        ProbesStarted,
+        RunProbes,
+        CheckTarget,
+        StartWatch,
+        WatchRef,
+        SetVariable,
     );
     out.push_str(&vocabularies());
     out.push_str(

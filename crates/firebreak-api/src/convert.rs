@@ -2,12 +2,23 @@
 
 use crate::types::{BlockView, IncidentSummary, RunView, SectionView, StepView, TimelineEntry};
 use chrono::{DateTime, SecondsFormat, Utc};
+use firebreak_core::probe::{PlannedProbe, Variables, step_probe_key};
 use firebreak_core::render::{inline_markdown_to_safe_html, markdown_to_safe_html};
 use firebreak_core::runbook::placeholder::fill;
 use firebreak_core::runbook::probe_spec::ProbeTarget;
 use firebreak_core::runbook::{Block, BlockKind, Runbook, Step};
 use firebreak_core::views::{self, ChecklistStep, IncidentState, RunChecklist, RunInfo};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+
+/// The planned probes of an incident by key, for drawing their blocks.
+pub type PlannedByKey<'a> = HashMap<&'a str, &'a PlannedProbe>;
+
+/// What drawing a run needs besides the run itself.
+pub struct RunContext<'a> {
+    /// The variables of this run (incident, profile, runbook defaults).
+    pub vars: &'a Variables,
+    pub planned: &'a PlannedByKey<'a>,
+}
 
 pub fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -74,24 +85,29 @@ fn dedent(source: &str) -> String {
     out
 }
 
-fn block_view(block: &Block, vars: &BTreeMap<String, String>) -> BlockView {
-    let filled = |text: &str| fill(text, |name| vars.get(name).cloned()).text;
+fn block_view(block: &Block, probe_key: Option<String>, ctx: &RunContext<'_>) -> BlockView {
+    let filled = |text: &str| fill(text, |name| ctx.vars.get(name)).text;
     match &block.kind {
         BlockKind::Command { lang, code } => BlockView::Command {
             lang: lang.clone(),
             code: filled(code),
         },
         BlockKind::Probe { spec } => {
-            let (kind, target) = match &spec.target {
-                ProbeTarget::Http(h) => ("http", h.url.clone()),
-                ProbeTarget::Dns(d) => ("dns", format!("{} {:?}", d.query, d.record)),
-                ProbeTarget::Tcp(t) => ("tcp", t.address.clone()),
-                ProbeTarget::Tls(t) => ("tls", t.address.clone()),
+            let planned = probe_key.as_deref().and_then(|k| ctx.planned.get(k));
+            let spec = planned.map_or(spec, |p| &p.spec);
+            let target = match &spec.target {
+                ProbeTarget::Dns(d) => format!("{} {}", d.query, d.record.as_str()),
+                _ => spec.target_text(),
             };
             BlockView::Probe {
+                key: probe_key,
                 name: spec.name.clone(),
-                kind: kind.to_string(),
+                kind: spec.kind().as_str().to_string(),
                 target: filled(&target),
+                missing: planned.map(|p| p.missing.clone()).unwrap_or_default(),
+                sensitive: planned
+                    .map(|p| p.sensitive.iter().map(|h| h.host.clone()).collect())
+                    .unwrap_or_default(),
                 source: block.source.clone(),
             }
         }
@@ -101,33 +117,57 @@ fn block_view(block: &Block, vars: &BTreeMap<String, String>) -> BlockView {
     }
 }
 
+/// A list of blocks; probe blocks of a step get their keys (`runbook:3#1`).
+fn block_views(
+    blocks: &[Block],
+    step: Option<(&str, &str)>,
+    ctx: &RunContext<'_>,
+) -> Vec<BlockView> {
+    let mut probe_index = 0;
+    blocks
+        .iter()
+        .map(|b| {
+            let key = match (&b.kind, step) {
+                (BlockKind::Probe { .. }, Some((runbook, path))) => {
+                    probe_index += 1;
+                    Some(step_probe_key(runbook, path, probe_index - 1))
+                }
+                _ => None,
+            };
+            block_view(b, key, ctx)
+        })
+        .collect()
+}
+
 fn push_steps(
     step: &Step,
-    qualify: Option<&str>,
+    runbook_id: &str,
+    qualify: bool,
     states: &HashMap<String, &ChecklistStep>,
-    vars: &BTreeMap<String, String>,
+    ctx: &RunContext<'_>,
     out: &mut Vec<StepView>,
 ) {
     let path = step.path.to_string();
     let state = states.get(&path);
-    let text = fill(&step.text, |name| vars.get(name).cloned()).text;
+    let text = fill(&step.text, |name| ctx.vars.get(name)).text;
     out.push(StepView {
-        step_ref: match qualify {
-            Some(id) => format!("{id}:{path}"),
-            None => path.clone(),
+        step_ref: if qualify {
+            format!("{runbook_id}:{path}")
+        } else {
+            path.clone()
         },
         html: inline_markdown_to_safe_html(&text),
         text,
         depth: count(step.path.depth()),
-        path,
         state: state.map_or("open", |s| s.state.as_str()).to_string(),
         by: state.and_then(|s| s.by.clone()),
         at: state.and_then(|s| s.at).map(time),
         reason: state.and_then(|s| s.reason.clone()),
-        blocks: step.blocks.iter().map(|b| block_view(b, vars)).collect(),
+        blocks: block_views(&step.blocks, Some((runbook_id, &path)), ctx),
+        path,
     });
     for sub in &step.substeps {
-        push_steps(sub, qualify, states, vars, out);
+        push_steps(sub, runbook_id, qualify, states, ctx, out);
     }
 }
 
@@ -138,6 +178,7 @@ pub fn run_view(
     runbook: &Runbook,
     checklist: &RunChecklist,
     qualify: bool,
+    ctx: &RunContext<'_>,
 ) -> RunView {
     use firebreak_core::views::StepState;
     let states: HashMap<String, &ChecklistStep> = checklist
@@ -145,20 +186,20 @@ pub fn run_view(
         .iter()
         .map(|s| (s.path.to_string(), s))
         .collect();
-    let vars = &runbook.front_matter.variables;
-    let qualifier = qualify.then_some(run.runbook_id.as_str());
     let sections = runbook
         .sections
         .iter()
-        .map(|section| {
+        .enumerate()
+        .map(|(index, section)| {
             let mut steps = Vec::new();
             for step in &section.steps {
-                push_steps(step, qualifier, &states, vars, &mut steps);
+                push_steps(step, &runbook.id, qualify, &states, ctx, &mut steps);
             }
             SectionView {
-                title: fill(&section.title, |name| vars.get(name).cloned()).text,
+                index: count(index),
+                title: fill(&section.title, |name| ctx.vars.get(name)).text,
                 level: section.level,
-                blocks: section.blocks.iter().map(|b| block_view(b, vars)).collect(),
+                blocks: block_views(&section.blocks, None, ctx),
                 steps,
             }
         })

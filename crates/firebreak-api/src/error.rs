@@ -25,6 +25,9 @@ pub enum ErrorCode {
     IncompatibleStore,
     /// A file could not be read or written.
     Io,
+    /// A runbook probe reaches a loopback, link-local or cloud-metadata address: ask the
+    /// user, then send the request again with `approve`.
+    NeedsApproval,
     /// Anything else in the store; the message says what.
     Store,
 }

@@ -7,7 +7,11 @@
 //! - the command list (`with_commands!`), the single source of truth, lives in the
 //!   dependency-free `firebreak-commands` crate and is re-exported here.
 //! - `api`: `Api`, one method per command.
-//! - `types`: transport types, requests and responses.
+//! - `probe_api`: the probe commands (plan, safety check, hand to the runner) and
+//!   incident variables.
+//! - `probe_runner`: probes and watches run in the background on a small tokio runtime
+//!   and append their results through a second store connection.
+//! - `types`, `probe_types`: transport types, requests and responses.
 //! - `convert`: domain values to transport types.
 //! - `error`: `ApiError { code, message }` and the mapping from store errors.
 //! - `bindings`: the generated TypeScript (`ui/src/lib/bindings.ts`).
@@ -16,8 +20,12 @@ mod api;
 pub mod bindings;
 mod convert;
 mod error;
+mod probe_api;
+mod probe_runner;
+mod probe_types;
 pub mod types;
 
 pub use api::Api;
 pub use error::{ApiError, ErrorCode};
 pub use firebreak_commands::{COMMAND_NAMES, with_commands};
+pub use probe_runner::MIN_WATCH_EVERY;

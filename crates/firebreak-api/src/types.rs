@@ -1,6 +1,7 @@
 //! Transport types: what crosses the IPC boundary, in the shapes the UI draws. Times
 //! are RFC 3339 strings in UTC; the UI shows them in local time and UTC.
 
+pub use crate::probe_types::*;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -57,6 +58,21 @@ pub struct IncidentView {
     pub timeline: Vec<TimelineEntry>,
     /// The store's time when the view was made, for "started 47m ago".
     pub now: String,
+    /// The incident's variables (they fill `{{ placeholders }}` first).
+    pub variables: Vec<VariableView>,
+    /// The environment profile in use (the `profile` variable), if any.
+    pub profile: Option<String>,
+    /// The profiles beside the store (`profiles/NAME.toml`).
+    pub profiles: Vec<String>,
+    /// Why the profile cannot be used, if it cannot.
+    pub profile_error: Option<String>,
+    /// Every probe that has run in the incident, with its history.
+    pub probes: Vec<ProbeView>,
+    /// Keys of the probes running now.
+    pub running_probes: Vec<String>,
+    pub watches: Vec<WatchView>,
+    /// The last failure to record a probe result, if any.
+    pub probe_error: Option<String>,
 }
 
 /// One runbook run with its checklist.
@@ -77,6 +93,8 @@ pub struct RunView {
 /// A section of a run's checklist.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SectionView {
+    /// The section's index in the runbook (what `run_probes` takes as `section`).
+    pub index: u32,
     pub title: String,
     pub level: u8,
     /// The section's own text before its first step.
@@ -117,10 +135,17 @@ pub enum BlockView {
     Command { lang: Option<String>, code: String },
     /// A probe declared by the runbook.
     Probe {
+        /// The probe's key in the log (`runbook-id:3#1`); null for a probe attached to a
+        /// section rather than a step (it cannot be run from the app).
+        key: Option<String>,
         name: Option<String>,
         kind: String,
         /// The probe's target, placeholders filled: a URL, `host:port` or a DNS name.
         target: String,
+        /// Placeholders nothing fills yet: the probe cannot run until they are set.
+        missing: Vec<String>,
+        /// Loopback, link-local or metadata hosts it reaches (the app asks first).
+        sensitive: Vec<String>,
         source: String,
     },
 }

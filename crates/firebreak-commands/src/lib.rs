@@ -32,6 +32,11 @@ macro_rules! with_commands {
             import_runbooks(ImportPaths) -> ImportReport;
             export_markdown(IncidentRef) -> String;
             export_incident(ExportIncident) -> String;
+            run_probes(RunProbes) -> ProbesStarted;
+            check_target(CheckTarget) -> ProbesStarted;
+            start_watch(StartWatch) -> WatchView;
+            stop_watch(WatchRef) -> Vec<WatchView>;
+            set_variable(SetVariable) -> IncidentSummary;
         }
     };
 }

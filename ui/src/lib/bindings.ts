@@ -4,7 +4,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
-export type ErrorCode = "no_open_incident" | "unknown_incident" | "unknown_event" | "unknown_runbook" | "unknown_step" | "ambiguous_step" | "invalid_input" | "rejected" | "incompatible_store" | "io" | "store";
+export type ErrorCode = "no_open_incident" | "unknown_incident" | "unknown_event" | "unknown_runbook" | "unknown_step" | "ambiguous_step" | "invalid_input" | "rejected" | "incompatible_store" | "io" | "needs_approval" | "store";
 
 export type ApiError = { code: ErrorCode, message: string, };
 
@@ -36,11 +36,43 @@ timeline: Array<TimelineEntry>,
 /**
  * The store's time when the view was made, for "started 47m ago".
  */
-now: string, };
+now: string, 
+/**
+ * The incident's variables (they fill `{{ placeholders }}` first).
+ */
+variables: Array<VariableView>, 
+/**
+ * The environment profile in use (the `profile` variable), if any.
+ */
+profile: string | null, 
+/**
+ * The profiles beside the store (`profiles/NAME.toml`).
+ */
+profiles: Array<string>, 
+/**
+ * Why the profile cannot be used, if it cannot.
+ */
+profile_error: string | null, 
+/**
+ * Every probe that has run in the incident, with its history.
+ */
+probes: Array<ProbeView>, 
+/**
+ * Keys of the probes running now.
+ */
+running_probes: Array<string>, watches: Array<WatchView>, 
+/**
+ * The last failure to record a probe result, if any.
+ */
+probe_error: string | null, };
 
 export type RunView = { run: string, runbook_id: string, title: string, content_hash: string, started_at: string, started_by: string, done: number, skipped: number, total: number, sections: Array<SectionView>, };
 
-export type SectionView = { title: string, level: number, 
+export type SectionView = { 
+/**
+ * The section's index in the runbook (what `run_probes` takes as `section`).
+ */
+index: number, title: string, level: number, 
 /**
  * The section's own text before its first step.
  */
@@ -72,11 +104,24 @@ html: string,
  */
 state: string, by: string | null, at: string | null, reason: string | null, blocks: Array<BlockView>, };
 
-export type BlockView = { "type": "text", html: string, } | { "type": "command", lang: string | null, code: string, } | { "type": "probe", name: string | null, kind: string, 
+export type BlockView = { "type": "text", html: string, } | { "type": "command", lang: string | null, code: string, } | { "type": "probe", 
+/**
+ * The probe's key in the log (`runbook-id:3#1`); null for a probe attached to a
+ * section rather than a step (it cannot be run from the app).
+ */
+key: string | null, name: string | null, kind: string, 
 /**
  * The probe's target, placeholders filled: a URL, `host:port` or a DNS name.
  */
-target: string, source: string, };
+target: string, 
+/**
+ * Placeholders nothing fills yet: the probe cannot run until they are set.
+ */
+missing: Array<string>, 
+/**
+ * Loopback, link-local or metadata hosts it reaches (the app asks first).
+ */
+sensitive: Array<string>, source: string, };
 
 export type TimelineEntry = { id: string, short_id: string, 
 /**
@@ -178,6 +223,96 @@ path: string, include_private: boolean, };
 
 export type SetAuthor = { name: string, };
 
+export type TimingsView = { dns_ms: number | null, connect_ms: number | null, tls_ms: number | null, first_byte_ms: number | null, total_ms: number | null, };
+
+export type ProbeResultView = { ok: boolean, kind: string, target: string, at: string, 
+/**
+ * One sentence: what was seen, or why it failed.
+ */
+reason: string, 
+/**
+ * Why it did not pass, as a stable word (`refused`, `http_status`…); null for a pass.
+ */
+class: string | null, resolved_addr: string | null, timings: TimingsView, 
+/**
+ * The HTTP status of the last response, if any.
+ */
+http_status: number | null, 
+/**
+ * Days until the certificate expires, for https and tls probes.
+ */
+cert_days_left: bigint | null, 
+/**
+ * DNS answers, for dns probes.
+ */
+answers: Array<string>, };
+
+export type ProbePointView = { at: string, ok: boolean, total_ms: number | null, author: string, };
+
+export type ProbeView = { 
+/**
+ * `runbook-id:3#1` for a runbook probe, `kind target` for an ad-hoc one.
+ */
+key: string, label: string, 
+/**
+ * The step ref that declared it, null for an ad-hoc probe.
+ */
+step: string | null, runs: number, passes: number, 
+/**
+ * The latest results, oldest first (at most the last 120, for the chart).
+ */
+points: Array<ProbePointView>, last: ProbeResultView, };
+
+export type WatchView = { id: string, incident: string, key: string, label: string, target: string, every_secs: number, 
+/**
+ * starting, passing or failing.
+ */
+state: string, 
+/**
+ * When the current state began (the first result that showed it).
+ */
+since: string | null, runs: number, 
+/**
+ * The latest run's reason.
+ */
+last_reason: string | null, last_total_ms: number | null, };
+
+export type VariableView = { name: string, value: string, };
+
+export type SkippedProbe = { key: string, label: string, 
+/**
+ * The placeholders without a value.
+ */
+missing: Array<string>, reason: string, };
+
+export type ProbesStarted = { 
+/**
+ * The keys of the probes now running.
+ */
+keys: Array<string>, skipped: Array<SkippedProbe>, };
+
+export type RunProbes = { incident: string, ref: string | null, run: string | null, section: number | null, 
+/**
+ * The environment profile; null: the incident's `profile` variable, if set.
+ */
+profile: string | null, 
+/**
+ * The user said yes to probing loopback, link-local or metadata hosts.
+ */
+approve: boolean, };
+
+export type CheckTarget = { incident: string, target: string, };
+
+export type StartWatch = { incident: string, key: string | null, target: string | null, 
+/**
+ * Seconds between runs; at least 1.
+ */
+every_secs: number, profile: string | null, approve: boolean, };
+
+export type WatchRef = { id: string, };
+
+export type SetVariable = { incident: string, name: string, value: string | null, };
+
 /** Incident statuses, in the order an incident moves through them. */
 export const STATUSES = ["investigating", "identified", "mitigated", "resolved"] as const;
 
@@ -269,5 +404,25 @@ export function exportMarkdown(args: IncidentRef): Promise<string> {
 
 export function exportIncident(args: ExportIncident): Promise<string> {
   return invoke("export_incident", { args });
+}
+
+export function runProbes(args: RunProbes): Promise<ProbesStarted> {
+  return invoke("run_probes", { args });
+}
+
+export function checkTarget(args: CheckTarget): Promise<ProbesStarted> {
+  return invoke("check_target", { args });
+}
+
+export function startWatch(args: StartWatch): Promise<WatchView> {
+  return invoke("start_watch", { args });
+}
+
+export function stopWatch(args: WatchRef): Promise<Array<WatchView>> {
+  return invoke("stop_watch", { args });
+}
+
+export function setVariable(args: SetVariable): Promise<IncidentSummary> {
+  return invoke("set_variable", { args });
 }
 

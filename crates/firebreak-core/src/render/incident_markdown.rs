@@ -1,8 +1,8 @@
 //! An incident as a Markdown document: header, checklists, timeline.
 
 use super::duration::human_duration;
-use crate::event::{Role, Status};
-use crate::views::{IncidentState, RunChecklist, RunInfo, StepState, TimelineEntry};
+use crate::event::{Event, Role, Status};
+use crate::views::{IncidentState, RunChecklist, RunInfo, StepState, TimelineEntry, fold_probes};
 use chrono::{DateTime, Utc};
 use std::fmt::Write;
 
@@ -29,6 +29,44 @@ fn clock(t: DateTime<Utc>) -> String {
 /// Keeps one line one line: a finding with a newline would otherwise break the list.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// "Probe results": each probe's last state and its record over the incident, the
+/// supporting data a post-mortem cites. Built from the probe events in the timeline.
+fn probe_section(report: &IncidentReport<'_>, out: &mut String) {
+    let events: Vec<Event> = report
+        .timeline
+        .iter()
+        .filter(|e| !e.event.private || report.include_private)
+        .map(|e| e.event.clone())
+        .collect();
+    let probes = fold_probes(&events);
+    if probes.is_empty() {
+        return;
+    }
+    out.push_str("\n## Probe results\n\n| Probe | Step | Last run (UTC) | Last result | Runs | Passed |\n| --- | --- | --- | --- | --- | --- |\n");
+    for probe in &probes {
+        let last_at = probe.runs.last().map_or_else(String::new, |p| time(p.at));
+        let mark = if probe.last.ok { "✓" } else { "✗" };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {mark} {} | {} | {} |",
+            table_cell(&probe.label),
+            probe
+                .step
+                .as_ref()
+                .map_or_else(|| "ad hoc".to_string(), |s| s.step.to_string()),
+            last_at,
+            table_cell(&probe.last.reason),
+            probe.runs.len(),
+            probe.passes(),
+        );
+    }
+}
+
+/// A value safe inside a Markdown table cell: one line, pipes escaped.
+fn table_cell(text: &str) -> String {
+    one_line(text).replace('|', "\\|")
 }
 
 pub fn incident_markdown(report: &IncidentReport<'_>) -> String {
@@ -122,6 +160,8 @@ pub fn incident_markdown(report: &IncidentReport<'_>) -> String {
             }
         }
     }
+
+    probe_section(report, &mut out);
 
     out.push_str("\n## Timeline (UTC)\n\n");
     let mut any = false;
@@ -236,5 +276,60 @@ mod tests {
             now,
         });
         assert!(with_private.contains("my private thought"));
+    }
+
+    #[test]
+    fn probe_results_are_summarised_per_probe() {
+        use crate::probe::{FailureClass, Outcome, ProbeRecord, ProbeResult};
+        use crate::runbook::ProbeSpec;
+        use crate::runbook::probe_spec::{ProbeKind, ProbeTarget, TcpProbe};
+        let mut log = LogBuilder::new("alice");
+        log.push(EventBody::IncidentStarted {
+            title: "DB down".into(),
+            severity: None,
+        });
+        let spec = ProbeSpec {
+            name: Some("DB | primary".into()),
+            timeout: None,
+            target: ProbeTarget::Tcp(TcpProbe {
+                address: "127.0.0.1:5432".into(),
+                max_latency: None,
+            }),
+        };
+        for ok in [false, true] {
+            let outcome = if ok {
+                Outcome::Passed
+            } else {
+                Outcome::error(FailureClass::Refused, "connection refused")
+            };
+            let mut result = ProbeResult::new(
+                ProbeKind::Tcp,
+                "127.0.0.1:5432",
+                spec.name.clone(),
+                log.clock,
+                outcome,
+            );
+            if ok {
+                result.reason = "connected in 0.2 ms".into();
+            }
+            log.push(EventBody::Probe {
+                probe: Box::new(ProbeRecord::new("db".into(), None, &spec, result)),
+            });
+        }
+        let state = fold_incident(&log.events).expect("started");
+        let timeline = fold_timeline(&log.events);
+        let md = incident_markdown(&IncidentReport {
+            state: &state,
+            runs: vec![],
+            timeline: &timeline,
+            include_private: false,
+            now: log.clock,
+        });
+        assert!(md.contains("## Probe results"), "{md}");
+        assert!(
+            md.contains("| DB \\| primary | ad hoc |")
+                && md.contains("| ✓ connected in 0.2 ms | 2 | 1 |"),
+            "{md}"
+        );
     }
 }

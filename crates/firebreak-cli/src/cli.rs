@@ -1,7 +1,10 @@
 //! The command line, as clap sees it.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::RangedU64ValueParser;
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use firebreak_core::runbook::probe_spec::{format_duration, parse_duration};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Firebreak: runbooks, probes and a findings log for the on-call engineer, offline.
 #[derive(Debug, Parser)]
@@ -45,7 +48,16 @@ pub enum Command {
     /// Read or change settings of this store
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Probe HTTP, TCP, TLS and DNS targets from this machine, as evidence in the log
+    #[command(subcommand, after_help = PROBE_EXIT_CODES)]
+    Probe(ProbeCommand),
 }
+
+/// Shown under every probe command's help: scripts branch on these.
+pub const PROBE_EXIT_CODES: &str = "\
+Exit codes: 0 every probe ran and passed; 3 a probe failed or was skipped (a placeholder \
+without a value); 1 an error, nothing usable ran (bad target, unknown incident or step, \
+sensitive host not allowed); 2 a command line that cannot be read.";
 
 #[derive(Debug, Args)]
 pub struct JsonFlag {
@@ -100,6 +112,9 @@ pub enum IncidentCommand {
         /// SEV1 (worst) to SEV4
         #[arg(long, value_name = "SEV")]
         severity: Option<String>,
+        /// Set an incident variable right after the start (repeatable); see `incident var`
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
         #[command(flatten)]
         json: JsonFlag,
     },
@@ -146,6 +161,24 @@ pub enum IncidentCommand {
         #[command(flatten)]
         incident: IncidentFlag,
     },
+    /// List, print, set or remove the incident's variables, which fill runbook
+    /// placeholders (`{{ name }}`) before the profile and the runbook's defaults
+    Var(VarArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VarArgs {
+    /// The variable [default: list every variable]
+    pub name: Option<String>,
+    /// Its new value [default: print the current one]
+    pub value: Option<String>,
+    /// Remove the variable
+    #[arg(long, requires = "name", conflicts_with = "value")]
+    pub unset: bool,
+    #[command(flatten)]
+    pub incident: IncidentFlag,
+    #[command(flatten)]
+    pub json: JsonFlag,
 }
 
 #[derive(Debug, Args)]
@@ -269,4 +302,155 @@ pub enum ConfigCommand {
     Get { key: String },
     /// Change a setting (author)
     Set { key: String, value: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProbeCommand {
+    /// Probe targets you type: http(s)://…, tcp://host:port, tls://host:port,
+    /// dns://[server:port]/name?type=A; results go into the open incident's log
+    #[command(after_help = PROBE_EXIT_CODES)]
+    Check(CheckArgs),
+    /// Run the probes of a runbook step (or of every step), placeholders filled from the
+    /// incident's variables, then the profile, then the runbook's defaults
+    #[command(after_help = PROBE_EXIT_CODES)]
+    Run(RunArgs),
+    /// Re-run a probe every few seconds, print every run, and log only its changes of
+    /// state (passing ↔ failing); Ctrl-C stops it. Exit 0 when every watched probe ends
+    /// passing.
+    #[command(after_help = PROBE_EXIT_CODES)]
+    Watch(WatchArgs),
+    /// Each probe's results in the incident: runs, passes, last state and reason
+    History {
+        #[command(flatten)]
+        incident: IncidentFlag,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+/// How many probes run at once unless `--concurrency` says otherwise: the engine's.
+pub const DEFAULT_PROBE_CONCURRENCY: usize = firebreak_probe::DEFAULT_CONCURRENCY;
+
+fn concurrency_parser() -> RangedU64ValueParser<usize> {
+    RangedU64ValueParser::<usize>::new().range(1..=1024)
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// What to probe (several at once are fine)
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Also trust this CA certificate (PEM) for http(s) and tls targets
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// Give up on each probe after this long: 300ms, 5s, 1m [default: 10s]
+    #[arg(long, value_name = "DUR", value_parser = timeout_arg)]
+    pub timeout: Option<Duration>,
+    /// How many probes run at once
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PROBE_CONCURRENCY, value_parser = concurrency_parser())]
+    pub concurrency: usize,
+    /// Record in this incident [default: the most recent open one, if there is one]
+    #[arg(long, value_name = "ID", conflicts_with = "no_record")]
+    pub incident: Option<String>,
+    /// Do not record the results anywhere
+    #[arg(long)]
+    pub no_record: bool,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub incident: IncidentFlag,
+    /// Only the probes of this step and its sub-steps: `3`, or `RUNBOOK:3` when several
+    /// runbooks run
+    #[arg(long, value_name = "REF", conflicts_with = "all")]
+    pub step: Option<String>,
+    /// Every probe of every runbook the incident runs (the default)
+    #[arg(long)]
+    pub all: bool,
+    /// Fill placeholders from profiles/NAME.toml beside the store [default: the
+    /// incident's `profile` variable]
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Print what would run, with every placeholder's value and source; run nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Let the runbook's probes reach loopback, link-local or cloud-metadata hosts
+    /// (remembered per runbook and host)
+    #[arg(long)]
+    pub allow_sensitive: bool,
+    /// How many probes run at once
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PROBE_CONCURRENCY, value_parser = concurrency_parser())]
+    pub concurrency: usize,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+/// The shortest `--every` a watch takes: a watch is for a person, not a load test.
+pub const MIN_WATCH_EVERY: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("what").args(["target", "step"]).required(true)))]
+pub struct WatchArgs {
+    /// What to watch, as for `probe check`
+    #[arg(value_name = "TARGET")]
+    pub target: Option<String>,
+    /// Watch every probe of this runbook step instead
+    #[arg(long, value_name = "REF")]
+    pub step: Option<String>,
+    /// Time from the start of one run to the start of the next (at least 1s)
+    #[arg(long, value_name = "DUR", default_value = "10s", value_parser = every_arg)]
+    pub every: Duration,
+    /// Stop after this many runs [default: until Ctrl-C]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+    /// The incident to record changes in [default: the most recent open one; with
+    /// TARGET, nothing is recorded when there is none]
+    #[arg(long, value_name = "ID")]
+    pub incident: Option<String>,
+    /// Fill placeholders from profiles/NAME.toml (with --step)
+    #[arg(long, value_name = "NAME", requires = "step")]
+    pub profile: Option<String>,
+    /// Let the step's probes reach loopback, link-local or cloud-metadata hosts
+    /// (with --step; remembered per runbook and host)
+    #[arg(long, requires = "step")]
+    pub allow_sensitive: bool,
+    /// Give up on each run after this long (with TARGET) [default: 10s]
+    #[arg(long, value_name = "DUR", value_parser = timeout_arg, conflicts_with = "step")]
+    pub timeout: Option<Duration>,
+    /// Also trust this CA certificate (PEM) (with an http(s) or tls TARGET)
+    #[arg(long, value_name = "FILE", conflicts_with = "step")]
+    pub ca: Option<PathBuf>,
+    /// Do not record the changes anywhere (with TARGET)
+    #[arg(long, conflicts_with_all = ["step", "incident"])]
+    pub no_record: bool,
+    /// One JSON object per run, one per line
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn duration_arg(text: &str) -> Result<Duration, String> {
+    parse_duration(text)
+        .ok_or_else(|| "expected a whole number and a unit: 300ms, 5s, 1m, 1h".to_string())
+}
+
+fn timeout_arg(text: &str) -> Result<Duration, String> {
+    let d = duration_arg(text)?;
+    if d.is_zero() {
+        return Err("a timeout must be longer than 0ms".to_string());
+    }
+    Ok(d)
+}
+
+fn every_arg(text: &str) -> Result<Duration, String> {
+    let d = duration_arg(text)?;
+    if d < MIN_WATCH_EVERY {
+        return Err(format!(
+            "the minimum is {}: a watch checks on a service, it must not load it",
+            format_duration(MIN_WATCH_EVERY)
+        ));
+    }
+    Ok(d)
 }

@@ -4,11 +4,19 @@
 //! Layout:
 //! - `cli`: the clap definitions (the command-line contract).
 //! - `context`: opening the store, who the author is, the clock.
-//! - `commands/*`: one module per command group.
+//! - `commands/*`: one module per command group (`commands/probe/*` for the probes).
 //! - `output`: JSON shapes and the small text helpers shared by commands.
 //!
-//! Errors go to stderr as `firebreak: what went wrong`, with exit code 1 (2 for a
-//! command line clap cannot read).
+//! Exit codes:
+//! - 0: done; for the probe commands, every probe ran and passed.
+//! - 1: an error, written to stderr as `firebreak: what went wrong`; nothing usable ran
+//!   and a refused command changed nothing.
+//! - 2: a command line clap cannot read (usage error).
+//! - 3: `probe check|run|watch` ran, but a probe failed or was skipped (a placeholder
+//!   without a value), so a script can tell "down" from "could not ask".
+//!
+//! Only the probe commands start an async runtime (tokio, two workers); everything else
+//! is synchronous.
 
 mod cli;
 mod commands;

@@ -1,6 +1,7 @@
 //! `firebreak incident …`.
 
 use crate::cli::IncidentCommand;
+use crate::commands::variables;
 use crate::context::Context;
 use crate::output::{IncidentSummaryJson, RunJson, ago, clock, date_time, one_line, print_json};
 use anyhow::Result;
@@ -14,8 +15,9 @@ pub fn run(ctx: &mut Context, cmd: IncidentCommand) -> Result<()> {
             title,
             runbooks,
             severity,
+            vars,
             json,
-        } => start(ctx, title, runbooks, severity, json.json),
+        } => start(ctx, title, runbooks, severity, &vars, json.json),
         IncidentCommand::List { json } => list(ctx, json.json),
         IncidentCommand::Show { id, json } => show(ctx, id.as_deref(), json.json),
         IncidentCommand::Run { runbook, incident } => {
@@ -53,6 +55,7 @@ pub fn run(ctx: &mut Context, cmd: IncidentCommand) -> Result<()> {
             person,
             incident,
         } => assign(ctx, incident.incident.as_deref(), role.parse()?, person),
+        IncidentCommand::Var(args) => variables::run(ctx, args),
     }
 }
 
@@ -83,6 +86,7 @@ struct StartedJson {
     id: String,
     title: String,
     runbooks: Vec<String>,
+    variables: std::collections::BTreeMap<String, String>,
 }
 
 fn start(
@@ -90,24 +94,32 @@ fn start(
     title: String,
     runbooks: Vec<String>,
     severity: Option<String>,
+    vars: &[String],
     json: bool,
 ) -> Result<()> {
     let severity: Option<Severity> = severity.map(|s| s.parse()).transpose()?;
+    // Every --var is read before the start, so a bad one leaves no incident behind.
+    let vars = variables::parse_assignments(vars)?;
     let author = ctx.author()?;
     let state = ctx
         .store
         .start_incident(&author, &title, severity, &runbooks)?;
+    variables::set_all(ctx, &author, &state, &vars)?;
     let (incident, title) = (state.id, state.title.clone());
     if json {
         print_json(&StartedJson {
             id: incident.to_string(),
             title,
             runbooks,
+            variables: vars.into_iter().collect(),
         })?;
     } else {
         println!("Started {title}  [{}]", incident.short());
         for run in &state.runs {
             println!("  running {} ({})", run.title, run.runbook_id);
+        }
+        for (name, value) in &vars {
+            println!("  {name} = {value}");
         }
     }
     Ok(())

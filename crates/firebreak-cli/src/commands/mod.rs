@@ -5,9 +5,11 @@ mod export;
 mod findings;
 mod incident;
 mod log;
+mod probe;
 mod runbook;
 mod search;
 mod step;
+mod variables;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
@@ -26,5 +28,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run(&ctx, args).map(|()| ExitCode::SUCCESS),
         Command::Export(args) => export::run(&ctx, args).map(|()| ExitCode::SUCCESS),
         Command::Config(cmd) => config::run(&ctx, cmd).map(|()| ExitCode::SUCCESS),
+        Command::Probe(cmd) => probe::run(&mut ctx, cmd),
     }
 }

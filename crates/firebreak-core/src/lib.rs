@@ -10,6 +10,8 @@
 //! - `probe`: probe results as data, watches as a state machine, targets people type.
 //! - `views`: folds of the log: incident state, checklists, timeline.
 //! - `render`: views into Markdown.
+//! - `sync`: the hub's wire types and the pure side of sync (push planning, clock
+//!   offsets, the merged timeline).
 //! - `time_input`: times people type (`--at 13:30`, `10m ago`).
 //! - `step_ref`: step references people type (`3.2`, `runbook-id:3.2`).
 //! - `rules`: checks a new event must pass before it is appended.
@@ -23,6 +25,7 @@ pub mod render;
 pub mod rules;
 pub mod runbook;
 pub mod step_ref;
+pub mod sync;
 pub mod time_input;
 pub mod views;
 

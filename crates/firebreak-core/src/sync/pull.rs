@@ -1,0 +1,172 @@
+//! Checking a pulled page before it is stored. A client stores the page's events and
+//! the new cursor in one transaction; this says which events those are and refuses a
+//! page that would move the cursor wrongly (a hub bug or a proxy that mangles
+//! answers), because a cursor moved past events never fetched loses them for good.
+
+use crate::event::Event;
+use crate::ids::{DeviceId, EventId};
+use crate::sync::wire::PullResponse;
+
+/// What to store from one pull.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PulledPage {
+    /// Other devices' events, oldest first, authored by their hub users. The device's
+    /// own events are left out: the local log already has them.
+    pub events: Vec<Event>,
+    /// The cursor to store with them.
+    pub cursor: u64,
+    /// Whether to pull again at once.
+    pub more: bool,
+}
+
+/// Why a page is not stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PullError {
+    #[error("the hub answered cursor {cursor} to a pull after {after}; a cursor never goes back")]
+    CursorWentBack { after: u64, cursor: u64 },
+    #[error("the hub's page is out of order: event {id} has cursor {cursor}, not above {previous}")]
+    OutOfOrder {
+        id: EventId,
+        cursor: u64,
+        previous: u64,
+    },
+    #[error("the hub's page ends at cursor {last} but names {cursor} as the next cursor")]
+    CursorBehindPage { last: u64, cursor: u64 },
+    #[error("the hub served private event {0}; private events never leave their device")]
+    PrivateEvent(EventId),
+}
+
+/// Checks `response`, the answer to a pull after `after`, for device `own`.
+pub fn accept_pull(
+    own: DeviceId,
+    after: u64,
+    response: PullResponse,
+) -> Result<PulledPage, PullError> {
+    if response.cursor < after {
+        return Err(PullError::CursorWentBack {
+            after,
+            cursor: response.cursor,
+        });
+    }
+    let mut previous = after;
+    for hub_event in &response.events {
+        if hub_event.cursor <= previous {
+            return Err(PullError::OutOfOrder {
+                id: hub_event.event.id,
+                cursor: hub_event.cursor,
+                previous,
+            });
+        }
+        if hub_event.event.private {
+            return Err(PullError::PrivateEvent(hub_event.event.id));
+        }
+        previous = hub_event.cursor;
+    }
+    if response.cursor < previous {
+        return Err(PullError::CursorBehindPage {
+            last: previous,
+            cursor: response.cursor,
+        });
+    }
+    Ok(PulledPage {
+        events: response
+            .events
+            .into_iter()
+            .filter(|e| e.event.device != own)
+            .map(|e| e.event)
+            .collect(),
+        cursor: response.cursor,
+        more: response.more,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{EventBody, FindingKind};
+    use crate::sync::wire::HubEvent;
+    use crate::test_support::LogBuilder;
+
+    fn page(
+        cursors: &[u64],
+        cursor: u64,
+        own: &mut LogBuilder,
+        other: &mut LogBuilder,
+    ) -> PullResponse {
+        let events = cursors
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let log = if i % 2 == 0 { &mut *own } else { &mut *other };
+                let event = log.push(EventBody::Finding {
+                    finding: FindingKind::Note,
+                    text: format!("n{c}"),
+                });
+                HubEvent {
+                    cursor: *c,
+                    received_at: event.recorded_at,
+                    device_author: event.author.clone(),
+                    event,
+                }
+            })
+            .collect();
+        PullResponse {
+            events,
+            cursor,
+            more: false,
+            server_received_at: own.clock,
+            server_sent_at: own.clock,
+        }
+    }
+
+    #[test]
+    fn own_events_are_left_out_and_the_cursor_kept() {
+        let (mut own, mut other) = (LogBuilder::new("me"), LogBuilder::new("them"));
+        let response = page(&[5, 6, 9, 12], 12, &mut own, &mut other);
+        let pulled = accept_pull(own.device, 4, response).expect("accept");
+        assert_eq!(pulled.cursor, 12);
+        assert_eq!(pulled.events.len(), 2);
+        assert!(pulled.events.iter().all(|e| e.device == other.device));
+    }
+
+    #[test]
+    fn an_empty_page_keeps_the_cursor() {
+        let (mut own, mut other) = (LogBuilder::new("me"), LogBuilder::new("them"));
+        let response = page(&[], 7, &mut own, &mut other);
+        assert_eq!(
+            accept_pull(own.device, 7, response).expect("accept").cursor,
+            7
+        );
+    }
+
+    #[test]
+    fn pages_that_would_move_the_cursor_wrongly_are_refused() {
+        let (mut own, mut other) = (LogBuilder::new("me"), LogBuilder::new("them"));
+        let back = page(&[], 3, &mut own, &mut other);
+        assert!(matches!(
+            accept_pull(own.device, 7, back),
+            Err(PullError::CursorWentBack { .. })
+        ));
+        let stale = page(&[7, 8], 8, &mut own, &mut other);
+        assert!(matches!(
+            accept_pull(own.device, 7, stale),
+            Err(PullError::OutOfOrder { cursor: 7, .. })
+        ));
+        let shuffled = page(&[9, 8], 9, &mut own, &mut other);
+        assert!(matches!(
+            accept_pull(own.device, 7, shuffled),
+            Err(PullError::OutOfOrder { .. })
+        ));
+        let short = page(&[8, 9], 8, &mut own, &mut other);
+        assert!(matches!(
+            accept_pull(own.device, 7, short),
+            Err(PullError::CursorBehindPage { .. })
+        ));
+        let mut private = page(&[8], 8, &mut own, &mut other);
+        private.events[0].event.private = true;
+        assert!(matches!(
+            accept_pull(other.device, 7, private),
+            Err(PullError::PrivateEvent(_))
+        ));
+    }
+}

@@ -62,6 +62,10 @@ pub fn timeline_entry(entry: &views::TimelineEntry) -> TimelineEntry {
         retracted: entry.retracted,
         retraction_reason: entry.retraction_reason.clone(),
         private: event.private,
+        probe_ok: match &event.body {
+            firebreak_core::event::EventBody::Probe { probe } => Some(probe.result.ok),
+            _ => None,
+        },
     }
 }
 

@@ -32,6 +32,7 @@ impl Api {
     pub fn run_probes(&mut self, args: RunProbes) -> Result<ProbesStarted, ApiError> {
         let state = self.store().resolve_incident(Some(&args.incident))?;
         let selection = match (&args.step_ref, &args.run, args.section) {
+            _ if args.key.is_some() => ProbeSelection::All,
             (Some(step), _, _) => self.store().probe_step(&state, step)?,
             (None, Some(run), Some(section)) => ProbeSelection::Section {
                 run: run
@@ -46,9 +47,17 @@ impl Api {
                 ));
             }
         };
-        let plan = self
+        let mut plan = self
             .store()
             .plan_probes(&state, &selection, args.profile.as_deref())?;
+        if let Some(key) = &args.key {
+            plan.probes.retain(|p| &p.key == key);
+            if plan.probes.is_empty() {
+                return Err(ApiError::invalid(format!(
+                    "no probe {key} in this incident"
+                )));
+            }
+        }
         if plan.probes.is_empty() {
             return Err(ApiError::invalid("there is no probe to run there"));
         }

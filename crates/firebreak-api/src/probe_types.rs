@@ -31,6 +31,7 @@ pub struct ProbeResultView {
     /// The HTTP status of the last response, if any.
     pub http_status: Option<u16>,
     /// Days until the certificate expires, for https and tls probes.
+    #[ts(type = "number | null")]
     pub cert_days_left: Option<i64>,
     /// DNS answers, for dns probes.
     pub answers: Vec<String>,
@@ -107,11 +108,13 @@ pub struct ProbesStarted {
 
 // ----- requests --------------------------------------------------------------------
 
-/// Which runbook probes to run: one step (`ref`), one section (`run` and
-/// `section`, its index), or every probe of the incident when both are null.
+/// Which runbook probes to run: one probe (`key`), one step (`ref`), one section
+/// (`run` and `section`, its index), or every probe of the incident when all are null.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct RunProbes {
     pub incident: String,
+    /// A probe block's key (`runbook-id:3#1`).
+    pub key: Option<String>,
     #[serde(rename = "ref")]
     #[ts(rename = "ref")]
     pub step_ref: Option<String>,

@@ -174,6 +174,8 @@ pub struct TimelineEntry {
     pub retracted: bool,
     pub retraction_reason: Option<String>,
     pub private: bool,
+    /// For a probe entry, whether the probe passed; null for every other kind.
+    pub probe_ok: Option<bool>,
 }
 
 /// A runbook in the library.

@@ -154,6 +154,7 @@ fn run_all(
 ) -> Result<ProbesStarted, firebreak_api::ApiError> {
     api.run_probes(RunProbes {
         incident: id.into(),
+        key: None,
         step_ref: None,
         run: None,
         section: None,
@@ -217,15 +218,27 @@ fn a_runbook_probe_asks_once_runs_in_the_background_and_lands_in_the_log() {
 
     // Asked once: the approval is remembered.
     up.status.store(503, Ordering::SeqCst);
-    api.run_probes(RunProbes {
+    let one = |key: &str| RunProbes {
         incident: id.clone(),
-        step_ref: Some("1".into()),
+        key: Some(key.into()),
+        step_ref: None,
         run: None,
         section: None,
         profile: None,
         approve: false,
-    })
-    .expect("already approved");
+    };
+    let err = api
+        .run_probes(one("api-down:9#1"))
+        .expect_err("no such probe");
+    assert!(
+        err.message.contains("no probe api-down:9#1"),
+        "{}",
+        err.message
+    );
+    let started = api
+        .run_probes(one("api-down:1#1"))
+        .expect("already approved");
+    assert_eq!(started.keys, ["api-down:1#1"], "only that probe");
     let v = wait_for(&mut api, &id, "the second result", |v| {
         v.probes.first().is_some_and(|p| p.runs == 2) && v.running_probes.is_empty()
     });

@@ -2,7 +2,8 @@
 //! through tauri-driver and WebKitWebDriver: start an incident from a bundled runbook,
 //! work its checklist with the keyboard and the mouse, write findings of several
 //! kinds, see a note written by the CLI appear, import a broken runbook and see its
-//! error, restart the app and find everything where it was. Screenshots of each screen
+//! error, restart the app and find everything where it was; run a runbook's probes,
+//! an ad-hoc probe and a watch against servers on 127.0.0.1. Screenshots of each screen
 //! go to `target/e2e-screenshots/`.
 
 mod support;
@@ -10,6 +11,7 @@ mod support;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use support::harness::Harness;
+use support::loopback::{StatusServer, refused_port};
 use support::webdriver::{ENTER, Session, TAB};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -329,4 +331,305 @@ fn a_store_it_cannot_open_is_explained_in_the_window() {
         before,
         "the store is untouched"
     );
+}
+
+/// A CSS selector's text as the window shows it (`innerText`), if it matches.
+fn text_of(s: &Session, css: &str) -> Option<String> {
+    s.execute(&format!(
+        "const e = document.querySelector({}); return e ? e.innerText : null;",
+        Value::String(css.to_string())
+    ))
+    .ok()?
+    .as_str()
+    .map(str::to_string)
+}
+
+fn probe_block(key: &str) -> String {
+    format!("[data-testid=probe][data-probe-key='{key}']")
+}
+
+/// Sets an incident variable the way a person does: the variables panel's fields.
+fn set_variable_in_panel(s: &Session, name: &str, value: &str) {
+    let name_field = ok(s.find("[data-testid=variables-panel] [data-testid=variable-name]"));
+    ok(s.click(&name_field));
+    ok(s.type_into(&name_field, name));
+    let value_field = ok(s.find("[data-testid=variables-panel] [data-testid=variable-value]"));
+    ok(s.type_into(&value_field, value));
+    ok(s.click(&ok(
+        s.find("[data-testid=variables-panel] [data-testid=variable-save]")
+    )));
+    ok(s.wait_text(
+        &format!("[data-testid=variable-item][data-name='{name}']"),
+        value,
+        WAIT,
+    ));
+}
+
+/// The targets of every probe block whose key matches `key_pattern` (a JS regex) inside
+/// the element `within` matches (the whole page when None).
+fn probe_targets(s: &Session, key_pattern: &str, within: Option<&str>) -> Vec<String> {
+    let root = within.map_or("document".to_string(), |css| {
+        format!("document.querySelector({})", Value::String(css.to_string()))
+    });
+    let script = format!(
+        "const root = {root}; if (!root) return [];\
+         const re = new RegExp({});\
+         return [...root.querySelectorAll('[data-testid=probe]')]\
+           .filter(e => re.test(e.dataset.probeKey || ''))\
+           .map(e => e.querySelector('[data-testid=probe-target]').innerText.trim());",
+        Value::String(key_pattern.to_string())
+    );
+    ok(s.execute(&script))
+        .as_array()
+        .expect("a list of targets")
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Refuses to go on unless every target is on the test's own loopback server: a Run
+/// button runs every probe of its step (or section), and only 127.0.0.1 may be probed.
+fn assert_all_loopback(targets: &[String], server: &StatusServer) {
+    assert!(!targets.is_empty(), "no probe targets found");
+    for t in targets {
+        assert!(
+            t == &server.url() || t.starts_with(&format!("{}/", server.url())),
+            "refusing to run a probe aimed at {t:?}: only {} may be probed",
+            server.url()
+        );
+    }
+}
+
+fn wait_result(s: &Session, key: &str, ok_state: bool) -> String {
+    let css = format!("[data-testid=probe-result][data-probe-key='{key}'][data-ok='{ok_state}']");
+    ok(s.wait_for(&css, WAIT));
+    text_of(s, &css).unwrap_or_default()
+}
+
+fn chart_points(s: &Session, key: &str) -> (usize, usize) {
+    let css = format!("{} [data-testid=probe-chart]", probe_block(key));
+    let v = ok(s.execute(&format!(
+        "const c = document.querySelector({});\
+         return c ? [c.querySelectorAll('[data-point]').length,\
+                     c.querySelectorAll('[data-point=fail]').length] : [0, 0];",
+        Value::String(css)
+    )));
+    let n = |i: usize| usize::try_from(v[i].as_u64().unwrap_or(0)).unwrap_or(0);
+    (n(0), n(1))
+}
+
+/// Probes from the window, only ever against this machine: a bundled runbook's HTTP
+/// probes pointed at a loopback server through the variables panel, the approval
+/// question, a pass then a failure with timings and a chart, a section's Run all, an
+/// ad-hoc TCP probe to a refused port, a watch started and stopped; and every result
+/// is in the store's log for the CLI.
+#[test]
+fn probes_run_from_the_window_against_loopback() {
+    let server = StatusServer::start(200);
+    let refused = refused_port();
+    let h = Harness::start();
+    h.cli(&[
+        "incident",
+        "start",
+        "Probe drill on loopback",
+        "--runbook",
+        "corrective-actions",
+    ]);
+    let app = h.app.to_str().expect("utf-8 path").to_string();
+    let s = ok(Session::start(h.port, &app));
+    ok(s.wait_text(
+        "[data-testid=incident-title]",
+        "Probe drill on loopback",
+        WAIT,
+    ));
+
+    // Step 2 of corrective-actions has two HTTP probes, Website ({{ site_url }}) and
+    // API health ({{ api_base }}/health), filled from the runbook's defaults at first:
+    // example.com, which this test never probes.
+    const SITE: &str = "corrective-actions:2#1";
+    const API: &str = "corrective-actions:2#2";
+    const STEP_2: &str = "^corrective-actions:2[#.]";
+    let site_target = format!("{} [data-testid=probe-target]", probe_block(SITE));
+    let api_target = format!("{} [data-testid=probe-target]", probe_block(API));
+    let before = ok(s.wait_text(&site_target, "://", WAIT));
+    assert!(!before.contains("127.0.0.1"), "{before}");
+
+    // Point them at the loopback server through the variables panel; the blocks show
+    // the new targets before anything runs.
+    set_variable_in_panel(&s, "site_url", &server.url());
+    set_variable_in_panel(&s, "api_base", &server.url());
+    let site = ok(s.wait_text(&site_target, "127.0.0.1", WAIT));
+    assert_eq!(site.trim(), server.url());
+    let api = ok(s.wait_text(&api_target, "127.0.0.1", WAIT));
+    assert_eq!(api.trim(), format!("{}/health", server.url()));
+    let step_targets = probe_targets(&s, STEP_2, None);
+    assert_eq!(step_targets.len(), 2, "{step_targets:?}");
+    assert_all_loopback(&step_targets, &server);
+    shot(&h, &s, "09-probe-variables-set");
+
+    // Run: a runbook probe aimed at loopback asks first. Run runs that probe only.
+    let run = ok(s.find(&format!("{} [data-testid=probe-run]", probe_block(SITE))));
+    let title = ok(s.attribute(&run, "title")).unwrap_or_default();
+    assert_eq!(title, "Run this probe (step 2)");
+    ok(s.click(&run));
+    let dialog = ok(s.wait_for("[data-testid=approval-dialog]", WAIT));
+    let question = ok(s.text(&dialog));
+    assert!(question.contains("127.0.0.1"), "{question}");
+    assert_eq!(
+        active_testid(&s).as_deref(),
+        Some("approval-cancel"),
+        "the safe answer has focus"
+    );
+    shot(&h, &s, "10-probe-approval");
+    ok(s.click(&ok(s.find("[data-testid=approval-confirm]"))));
+    ok(s.wait_until("the approval dialog to close", WAIT, |s| {
+        s.find("[data-testid=approval-dialog]")
+            .is_err()
+            .then_some(())
+    }));
+
+    // Green, with the phase timings and the status; the step's other probe did not run.
+    let passed = wait_result(&s, SITE, true);
+    assert!(passed.contains("Passed"), "{passed}");
+    assert!(passed.contains("HTTP 200"), "{passed}");
+    assert!(
+        passed.contains("connect") && passed.contains("total"),
+        "{passed}"
+    );
+    assert_eq!(
+        server.hits(),
+        1,
+        "the server saw {} requests",
+        server.hits()
+    );
+    assert_eq!(chart_points(&s, SITE), (1, 0));
+    assert_eq!(chart_points(&s, API), (0, 0), "only the probe clicked ran");
+    shot(&h, &s, "11-probe-passed");
+
+    // The server fails: run again (approved once, not asked again) → red, with why.
+    server.set_status(503);
+    ok(s.click(&ok(
+        s.find(&format!("{} [data-testid=probe-run]", probe_block(SITE)))
+    )));
+    let failed = wait_result(&s, SITE, false);
+    assert!(failed.contains("Failed"), "{failed}");
+    assert!(
+        failed.contains("503"),
+        "the reason names the status: {failed}"
+    );
+    assert!(
+        s.find("[data-testid=approval-dialog]").is_err(),
+        "approval is remembered per runbook and host"
+    );
+    assert_eq!(chart_points(&s, SITE), (2, 1), "two runs, one failed");
+    shot(&h, &s, "12-probe-failed");
+
+    // Run all for the section that holds step 2: every probe in it is on loopback.
+    server.set_status(200);
+    let section = "section.section:has([data-probe-key='corrective-actions:2#1'])";
+    let section_targets = probe_targets(&s, ".", Some(section));
+    assert_all_loopback(&section_targets, &server);
+    let run_all = ok(s.find(&format!("{section} [data-testid=section-run-probes]")));
+    ok(s.click(&run_all));
+    ok(s.wait_until("the section's probes to run", WAIT, |s| {
+        (chart_points(s, SITE).0 == 3 && chart_points(s, API).0 == 1).then_some(())
+    }));
+    wait_result(&s, API, true);
+
+    // An ad-hoc probe: a malformed target is explained inline; a refused port is red.
+    let probe_box = ok(s.find("[data-testid=probe-box]"));
+    ok(s.click(&probe_box));
+    ok(s.type_into(&probe_box, "tcp://127.0.0.1"));
+    ok(s.type_into(&probe_box, ENTER));
+    let error = ok(s.wait_text("[data-testid=probe-box-error]", "tcp", WAIT));
+    assert!(error.contains("host:port"), "{error}");
+    ok(s.clear(&probe_box));
+    let target = format!("tcp://127.0.0.1:{refused}");
+    ok(s.type_into(&probe_box, &target));
+    ok(s.type_into(&probe_box, ENTER));
+    let needle = format!("127.0.0.1:{refused}");
+    let adhoc = ok(s.wait_until("a red ad-hoc result", WAIT, |s| {
+        let v = s
+            .execute(&format!(
+                "const item = [...document.querySelectorAll('[data-testid=adhoc-probe]')]\
+                   .find(e => e.innerText.includes({}));\
+                 const r = item && item.querySelector('[data-testid=probe-result][data-ok=false]');\
+                 return r ? r.innerText : null;",
+                Value::String(needle.clone())
+            ))
+            .ok()?;
+        v.as_str().map(str::to_string)
+    }));
+    assert!(adhoc.contains("refused"), "{adhoc}");
+    shot(&h, &s, "13-probe-adhoc-refused");
+
+    // A watch every second on the Website probe: listed with its state, then stopped.
+    server.set_status(200);
+    ok(s.click(&ok(
+        s.find(&format!("{} [data-testid=probe-watch]", probe_block(SITE)))
+    )));
+    let every = ok(s.wait_for("[data-testid=probe-watch-every]", WAIT));
+    ok(s.clear(&every));
+    ok(s.type_into(&every, "1"));
+    ok(s.type_into(&every, ENTER));
+    ok(s.wait_for(
+        &format!("[data-testid=watch-item][data-probe-key='{SITE}']"),
+        WAIT,
+    ));
+    ok(s.wait_for("[data-testid=watch-item][data-state=passing]", WAIT));
+    let watch_text = text_of(&s, "[data-testid=watch-item]").unwrap_or_default();
+    assert!(watch_text.contains("every 1 s"), "{watch_text}");
+    shot(&h, &s, "14-probe-watch");
+    ok(s.click(&ok(
+        s.find("[data-testid=watch-item] [data-testid=watch-stop]")
+    )));
+    ok(s.wait_until("the watch to be gone", WAIT, |s| {
+        s.find("[data-testid=watch-item]").is_err().then_some(())
+    }));
+
+    // The timeline shows the probe results; the store's log has them for the CLI.
+    ok(s.wait_until("probe entries in the timeline", WAIT, |s| {
+        let n = s
+            .find_all("[data-testid=timeline-entry][data-kind=probe]")
+            .map(|v| v.len())
+            .unwrap_or(0);
+        (n >= 6).then_some(())
+    }));
+    let log = h.cli_json(&["log"]);
+    let probes: Vec<&Value> = log
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|e| e["kind"] == "probe")
+        .collect();
+    let texts: Vec<&str> = probes.iter().filter_map(|e| e["text"].as_str()).collect();
+    assert!(
+        texts.iter().any(|t| t.starts_with("✓ Website")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("✗ Website") && t.contains("503")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.starts_with("✓ API health")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with('✗') && t.contains(&needle)),
+        "{texts:?}"
+    );
+    let site_runs = probes
+        .iter()
+        .filter(|e| e["body"].to_string().contains(SITE))
+        .count();
+    assert!(site_runs >= 3, "{site_runs} Website results in the log");
+    let variables = h.cli(&["incident", "var"]);
+    assert!(variables.contains(&server.url()), "{variables}");
+    shot(&h, &s, "15-probe-log");
+    ok(s.quit());
 }

@@ -13,14 +13,21 @@ import type {
   ImportReport,
   IncidentSummary,
   IncidentView,
+  ProbePointView,
+  ProbeResultView,
+  ProbeView,
+  ProbesStarted,
   RunView,
   RunbookHit,
   RunbookPreview,
   RunbookSummary,
+  SkippedProbe,
   StepView,
   TimelineEntry,
+  WatchView,
 } from "../src/lib/bindings";
 import { DEMO_RUNBOOKS, type DemoRunbook } from "./runbooks";
+import { demoOutcome, fill, hostOf, isSensitiveHost, makeResult, parseTarget, type FakeOutcome } from "./fake-probes";
 
 const FINDINGS = ["note", "observation", "hypothesis", "decision", "action"];
 const LABELS: Record<string, string> = {
@@ -32,6 +39,13 @@ const LABELS: Record<string, string> = {
   status_changed: "status",
   severity_changed: "severity",
   role_assigned: "role",
+  variable_set: "variable",
+};
+
+/** Environment profiles "beside the store". */
+const PROFILES: Record<string, Record<string, string>> = {
+  staging: { site_url: "https://staging.example.com", api_base: "https://api.staging.example.com" },
+  production: { site_url: "https://www.example.com", api_base: "https://api.example.com" },
 };
 
 function fail(code: ErrorCode, message: string): never {
@@ -65,6 +79,50 @@ interface Incident {
   status_reached: Array<{ status: string; at: string }>;
   runs: Run[];
   timeline: TimelineEntry[];
+  variables: Map<string, string>;
+  probes: Map<string, ProbeHistory>;
+  running: Set<string>;
+  /** `runbook|host` pairs the person allowed. */
+  approvals: Set<string>;
+}
+
+interface ProbeHistory {
+  key: string;
+  label: string;
+  step: string | null;
+  points: ProbePointView[];
+  passes: number;
+  last: ProbeResultView;
+}
+
+/** A probe of the incident's runbooks, planned: key, filled target, what it lacks. */
+interface Planned {
+  key: string;
+  runbookId: string;
+  run: string;
+  path: string;
+  section: number;
+  label: string;
+  kind: string;
+  target: string;
+  missing: string[];
+  sensitive: string[];
+}
+
+/** What runs: a planned probe or an ad-hoc target. */
+interface Job {
+  key: string;
+  label: string;
+  kind: string;
+  target: string;
+  step: string | null;
+}
+
+interface Watch {
+  view: WatchView;
+  job: Job;
+  incident: Incident;
+  timers: Array<ReturnType<typeof setTimeout>>;
 }
 
 export interface FakeShellOptions {
@@ -86,6 +144,12 @@ export class FakeShell {
   author: string;
   incidents: Incident[] = [];
   runbooks: DemoRunbook[] = [...DEMO_RUNBOOKS];
+  /** How long a fake probe takes before its result lands (and store-changed fires). */
+  probeDelayMs = 250;
+  /** How a target fares; tests replace it. */
+  outcome: (kind: string, target: string) => FakeOutcome = demoOutcome;
+  watches = new Map<string, Watch>();
+  private watchCount = 0;
   private readonly now: () => number;
 
   constructor(options: FakeShellOptions = {}) {
@@ -163,6 +227,20 @@ export class FakeShell {
       case "export_incident":
         this.resolve(String(args.incident));
         return cmd === "export_incident" ? String(args.path) : "# Incident\n";
+      case "run_probes":
+        return this.runProbes(args);
+      case "check_target":
+        return this.checkTarget(String(args.incident), String(args.target ?? ""));
+      case "start_watch":
+        return this.startWatch(args);
+      case "stop_watch":
+        return this.stopWatch(String(args.id));
+      case "set_variable":
+        return this.setVariable(
+          this.resolve(String(args.incident)),
+          String(args.name ?? ""),
+          (args.value as string | null) ?? null,
+        );
       case "plugin:dialog|save": {
         const options = (payload as { options?: { defaultPath?: string } }).options;
         return `/home/${this.author}/Documents/${options?.defaultPath ?? "incident.md"}`;
@@ -212,6 +290,10 @@ export class FakeShell {
       status_reached: [{ status: "investigating", at }],
       runs: [],
       timeline: [],
+      variables: new Map(),
+      probes: new Map(),
+      running: new Set(),
+      approvals: new Set(),
     };
     this.record(inc, "incident_started", `incident started: ${inc.title}`, offsetMs);
     for (const id of runbookIds) {
@@ -253,6 +335,7 @@ export class FakeShell {
       retracted: false,
       retraction_reason: null,
       private: false,
+      probe_ok: null,
       ...extra,
     };
     inc.timeline.push(entry);
@@ -278,24 +361,56 @@ export class FakeShell {
 
   view(inc: Incident): IncidentView {
     const qualify = inc.runs.length > 1;
+    const { vars, profile, profileError } = this.variablesOf(inc);
+    const planned = new Map(this.plan(inc).map((p) => [p.key, p]));
     return {
       incident: this.summary(inc),
       roles: [...inc.roles].map(([role, person]) => ({ role, person })),
       status_reached: inc.status_reached,
-      runs: inc.runs.map((r) => this.runView(r, qualify)),
+      runs: inc.runs.map((r) => this.runView(r, qualify, vars(r.runbook), planned)),
       timeline: inc.timeline.map((e) => ({ ...e })),
       now: this.iso(),
+      variables: [...inc.variables].sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
+      profile,
+      profiles: Object.keys(PROFILES).sort(),
+      profile_error: profileError,
+      probes: [...inc.probes.values()].map(
+        (h): ProbeView => ({
+          key: h.key,
+          label: h.label,
+          step: h.step === null ? null : qualify ? h.step : h.step.split(":").pop()!,
+          runs: h.points.length,
+          passes: h.passes,
+          points: h.points.slice(-120).map((p) => ({ ...p })),
+          last: { ...h.last, timings: { ...h.last.timings }, answers: [...h.last.answers] },
+        }),
+      ),
+      running_probes: [...inc.running],
+      watches: [...this.watches.values()].filter((w) => w.incident === inc).map((w) => ({ ...w.view })),
+      probe_error: null,
     };
   }
 
-  private runView(run: Run, qualify: boolean): RunView {
+  private runView(
+    run: Run,
+    qualify: boolean,
+    vars: ReadonlyMap<string, string>,
+    planned: ReadonlyMap<string, Planned>,
+  ): RunView {
     let done = 0;
     let skipped = 0;
     let total = 0;
-    const sections = run.runbook.sections.map((section) => ({
+    const probeBlock = (b: BlockView, key: string | null): BlockView => {
+      if (b.type !== "probe") return b;
+      const p = key ? planned.get(key) : undefined;
+      const filled = fill(b.target, vars);
+      return { ...b, key, target: p?.target ?? filled.text, missing: p?.missing ?? filled.missing, sensitive: p?.sensitive ?? [] };
+    };
+    const sections = run.runbook.sections.map((section, index) => ({
+      index,
       title: section.title,
       level: section.level,
-      blocks: section.blocks,
+      blocks: section.blocks.map((b) => probeBlock(b, null)),
       steps: section.steps.map((s): StepView => {
         const st = run.steps.get(s.path) ?? { state: "open", by: null, at: null, reason: null };
         total += 1;
@@ -308,7 +423,12 @@ export class FakeShell {
           text: s.text,
           html: s.html ?? escape(s.text),
           ...st,
-          blocks: s.blocks ?? [],
+          blocks: (() => {
+            let n = 0;
+            return (s.blocks ?? []).map((b) =>
+              b.type === "probe" ? probeBlock(b, `${run.runbook.id}:${s.path}#${++n}`) : b,
+            );
+          })(),
         };
       }),
     }));
@@ -350,6 +470,247 @@ export class FakeShell {
     const stepText = run.runbook.sections.flatMap((s) => s.steps).find((s) => s.path === path)?.text ?? "";
     this.record(inc, kind, `${ref} ${stepText.slice(0, 60)}${reason ? ` (${reason})` : ""}`, offsetMs);
     return { ref, state, recorded: true };
+  }
+
+  // ----- probes --------------------------------------------------------------------
+
+  /** Placeholders' values per runbook: the incident's, then the profile's, then the runbook's defaults. */
+  private variablesOf(inc: Incident) {
+    const profile = inc.variables.get("profile") ?? null;
+    const known = profile !== null ? PROFILES[profile] : undefined;
+    const profileError =
+      profile !== null && !known
+        ? `no profile ${JSON.stringify(profile)}: expected the file /home/alice/.local/share/firebreak/profiles/${profile}.toml (there are: ${Object.keys(PROFILES).sort().join(", ")})`
+        : null;
+    const vars = (runbook: DemoRunbook): Map<string, string> =>
+      new Map([...Object.entries(runbook.variables ?? {}), ...Object.entries(known ?? {}), ...inc.variables]);
+    return { vars, profile, profileError };
+  }
+
+  private plan(inc: Incident): Planned[] {
+    const { vars } = this.variablesOf(inc);
+    const planned: Planned[] = [];
+    for (const run of inc.runs) {
+      const values = vars(run.runbook);
+      run.runbook.sections.forEach((section, index) => {
+        for (const step of section.steps) {
+          let n = 0;
+          for (const b of step.blocks ?? []) {
+            if (b.type !== "probe") continue;
+            n += 1;
+            const { text, missing } = fill(b.target, values);
+            const host = missing.length === 0 ? hostOf(text) : "";
+            planned.push({
+              key: `${run.runbook.id}:${step.path}#${n}`,
+              runbookId: run.runbook.id,
+              run: run.run,
+              path: step.path,
+              section: index,
+              label: b.name ?? text,
+              kind: b.kind,
+              target: text,
+              missing,
+              sensitive: host && isSensitiveHost(host) ? [host] : [],
+            });
+          }
+        }
+      });
+    }
+    return planned;
+  }
+
+  /** The planned probes a request selects, after the approval check. */
+  private select(inc: Incident, args: Record<string, unknown>, approve: boolean): Planned[] {
+    const all = this.plan(inc);
+    let chosen: Planned[];
+    const key = (args.key as string | null) ?? null;
+    const ref = (args.ref as string | null) ?? null;
+    const run = (args.run as string | null) ?? null;
+    const section = (args.section as number | null) ?? null;
+    if (key !== null) {
+      chosen = all.filter((p) => p.key === key);
+      if (chosen.length === 0) fail("invalid_input", `no probe ${key} in this incident`);
+    } else if (ref !== null) {
+      const [runbookId, path] = ref.includes(":") ? ref.split(":") : [null, ref];
+      const steps = inc.runs.filter(
+        (r) => (runbookId === null || r.runbook.id === runbookId) && r.runbook.sections.some((s) => s.steps.some((st) => st.path === path)),
+      );
+      if (steps.length === 0) fail("unknown_step", `no step ${ref} in this incident`);
+      if (steps.length > 1) fail("ambiguous_step", `step ${ref} is in several runbooks: qualify it`);
+      const id = steps[0]!.runbook.id;
+      chosen = all.filter((p) => p.runbookId === id && (p.path === path || p.path.startsWith(`${path}.`)));
+    } else if (run !== null && section !== null) {
+      chosen = all.filter((p) => p.run === run && p.section === section);
+    } else if (run === null && section === null) {
+      chosen = all;
+    } else {
+      fail("invalid_input", "say which probes: a key, a step ref, or a run and a section, or neither for all");
+    }
+    if (chosen.length === 0) fail("invalid_input", "there is no probe to run there");
+    const pending = chosen.flatMap((p) =>
+      p.sensitive.filter((h) => !inc.approvals.has(`${p.runbookId}|${h}`)).map((h) => [p.runbookId, h] as const),
+    );
+    if (pending.length > 0) {
+      if (!approve) {
+        const hosts = [...new Set(pending.map(([rb, h]) => `${h} (runbook ${rb})`))];
+        fail(
+          "needs_approval",
+          `these probes reach ${hosts.join(", ")}, a loopback, link-local or cloud-metadata address; run them only if you expect that`,
+        );
+      }
+      for (const [rb, h] of pending) inc.approvals.add(`${rb}|${h}`);
+    }
+    return chosen;
+  }
+
+  private runProbes(args: Record<string, unknown>): ProbesStarted {
+    const inc = this.resolve(String(args.incident));
+    const chosen = this.select(inc, args, Boolean(args.approve));
+    const skipped: SkippedProbe[] = [];
+    const jobs: Job[] = [];
+    for (const p of chosen) {
+      if (p.missing.length > 0) {
+        skipped.push({
+          key: p.key,
+          label: p.label,
+          missing: p.missing,
+          reason: `${p.missing.map((n) => `{{ ${n} }}`).join(", ")} has no value: set it as an incident variable or in a profile`,
+        });
+      } else {
+        jobs.push({ key: p.key, label: p.label, kind: p.kind, target: p.target, step: `${p.runbookId}:${p.path}` });
+      }
+    }
+    return { keys: this.startJobs(inc, jobs), skipped };
+  }
+
+  private checkTarget(incident: string, typed: string): ProbesStarted {
+    const inc = this.resolve(incident);
+    let parsed;
+    try {
+      parsed = parseTarget(typed);
+    } catch (e) {
+      return fail("invalid_input", (e as Error).message);
+    }
+    const key = `${parsed.kind} ${parsed.target}`;
+    return { keys: this.startJobs(inc, [{ key, label: parsed.target, kind: parsed.kind, target: parsed.target, step: null }]), skipped: [] };
+  }
+
+  private startJobs(inc: Incident, jobs: Job[]): string[] {
+    const started = jobs.filter((j) => !inc.running.has(j.key));
+    for (const job of started) {
+      inc.running.add(job.key);
+      setTimeout(() => {
+        if (!this.incidents.includes(inc)) return;
+        this.recordResult(inc, job, this.result(job));
+        inc.running.delete(job.key);
+        void emit("store-changed");
+      }, this.probeDelayMs);
+    }
+    return started.map((j) => j.key);
+  }
+
+  private result(job: Job): ProbeResultView {
+    return makeResult(job.kind, job.target, this.iso(), this.outcome(job.kind, job.target));
+  }
+
+  /** Appends a result to the probe's history and the timeline. */
+  recordResult(inc: Incident, job: Job, result: ProbeResultView, offsetMs = 0, watch = false): void {
+    const h = inc.probes.get(job.key) ?? { key: job.key, label: job.label, step: job.step, points: [], passes: 0, last: result };
+    h.points.push({ at: result.at, ok: result.ok, total_ms: result.timings.total_ms, author: this.author });
+    if (result.ok) h.passes += 1;
+    h.last = result;
+    inc.probes.set(job.key, h);
+    const text = watch
+      ? `${result.ok ? "✓" : "✗"} ${job.label} (watch): now ${result.ok ? "passing" : "failing"}: ${result.reason}`
+      : `${result.ok ? "✓" : "✗"} ${job.label}: ${result.reason}`;
+    this.record(inc, "probe", text, offsetMs, { probe_ok: result.ok });
+  }
+
+  private startWatch(args: Record<string, unknown>): WatchView {
+    const inc = this.resolve(String(args.incident));
+    const every = Number(args.every_secs);
+    if (!Number.isInteger(every) || every < 1) fail("invalid_input", "a watch runs at most once a second; it is a watch, not a load test");
+    const key = (args.key as string | null) ?? null;
+    const target = (args.target as string | null) ?? null;
+    let job: Job;
+    if (key !== null && target === null) {
+      const p = this.plan(inc).find((x) => x.key === key);
+      if (!p) return fail("invalid_input", `no probe ${key} in this incident`);
+      this.select(inc, { ref: `${p.runbookId}:${p.path}` }, Boolean(args.approve));
+      if (p.missing.length > 0) fail("invalid_input", `${p.missing.map((n) => `{{ ${n} }}`).join(", ")} has no value`);
+      job = { key, label: p.label, kind: p.kind, target: p.target, step: `${p.runbookId}:${p.path}` };
+    } else if (target !== null && key === null) {
+      let parsed;
+      try {
+        parsed = parseTarget(target);
+      } catch (e) {
+        return fail("invalid_input", (e as Error).message);
+      }
+      job = { key: `${parsed.kind} ${parsed.target}`, label: parsed.target, kind: parsed.kind, target: parsed.target, step: null };
+    } else {
+      return fail("invalid_input", "say what to watch: a probe key or a target, not both");
+    }
+    this.watchCount += 1;
+    const view: WatchView = {
+      id: `w${this.watchCount}`,
+      incident: inc.id,
+      key: job.key,
+      label: job.label,
+      target: job.target,
+      every_secs: every,
+      state: "starting",
+      since: null,
+      runs: 0,
+      last_reason: null,
+      last_total_ms: null,
+    };
+    const watch: Watch = { view, job, incident: inc, timers: [] };
+    const tickOnce = () => {
+      if (!this.watches.has(view.id)) return;
+      const result = this.result(job);
+      const state = result.ok ? "passing" : "failing";
+      view.runs += 1;
+      view.last_reason = result.reason;
+      view.last_total_ms = result.timings.total_ms;
+      if (state !== view.state) {
+        view.state = state;
+        view.since = result.at;
+        this.recordResult(inc, job, result, 0, true);
+      }
+      void emit("store-changed");
+    };
+    watch.timers.push(setTimeout(tickOnce, Math.min(this.probeDelayMs, 1000)));
+    watch.timers.push(setInterval(tickOnce, every * 1000));
+    this.watches.set(view.id, watch);
+    return { ...view };
+  }
+
+  private stopWatch(id: string): WatchView[] {
+    const w = this.watches.get(id);
+    if (!w) return [];
+    this.watches.delete(id);
+    for (const t of w.timers) clearTimeout(t);
+    return [...this.watches.values()].filter((x) => x.incident === w.incident).map((x) => ({ ...x.view }));
+  }
+
+  /** Stops every watch (tests call it when they are done). */
+  dispose(): void {
+    for (const id of [...this.watches.keys()]) this.stopWatch(id);
+  }
+
+  private setVariable(inc: Incident, name: string, value: string | null): IncidentSummary {
+    const n = name.trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(n)) {
+      fail("invalid_input", `${JSON.stringify(n)} cannot name a variable: use letters, digits, _, - and .`);
+    }
+    const v = value?.trim() ?? "";
+    if (v === "") {
+      if (inc.variables.delete(n)) this.record(inc, "variable_set", `${n} removed`);
+    } else if (inc.variables.get(n) !== v) {
+      inc.variables.set(n, v);
+      this.record(inc, "variable_set", `${n} = ${v}`);
+    }
+    return this.summary(inc);
   }
 
   // ----- findings ------------------------------------------------------------------
@@ -520,6 +881,17 @@ export class FakeShell {
     by("bob", () => this.record(inc, "action", "Rollback started (deploy #8812)", -16 * MIN));
     this.record(inc, "note", "Paged the payments on-call as a precaution", -12 * MIN, { private: true });
     this.record(inc, "observation", "Error rate falling: 38% → 4% in two minutes", -4 * MIN);
+    // Probe results over the incident: the site failing, then back after the rollback.
+    const probeAt = (job: Job, minutesAgo: number, outcome: FakeOutcome) =>
+      this.recordResult(inc, job, makeResult(job.kind, job.target, this.iso(-minutesAgo * MIN), outcome), -minutesAgo * MIN);
+    const site: Job = { key: "production-outage:2#1", label: "Website", kind: "http", target: "https://www.example.com", step: "production-outage:2" };
+    const api: Job = { key: "production-outage:4#1", label: "API health", kind: "http", target: "https://api.example.com/health", step: "production-outage:4" };
+    const bad = { ok: false, class: "http_status", http_status: 500 };
+    for (const m of [44, 36, 29, 21, 15]) probeAt(site, m, bad);
+    for (const m of [9, 6, 3]) probeAt(site, m, { ok: true, http_status: 200 });
+    probeAt(api, 40, { ok: false, class: "http_status", http_status: 503 });
+    probeAt(api, 3, { ok: true, http_status: 200 });
+    probeAt({ key: "tcp db-1.example.com:5432", label: "db-1.example.com:5432", kind: "tcp", target: "db-1.example.com:5432", step: null }, 20, { ok: true });
     inc.timeline.sort((a, b) => a.at.localeCompare(b.at));
   }
 
@@ -548,6 +920,7 @@ export function installFakeShell(options: FakeShellOptions = { seed: true }): Fa
 }
 
 export function uninstallFakeShell(): void {
+  (window as unknown as { fakeShell?: FakeShell }).fakeShell?.dispose();
   clearMocks();
 }
 

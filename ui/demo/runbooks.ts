@@ -22,16 +22,22 @@ export interface DemoRunbook {
   title: string;
   hash: string;
   origin: string;
+  /** The front matter's defaults for `{{ placeholders }}`. */
+  variables?: Record<string, string>;
   sections: DemoSection[];
 }
 
 const text = (html: string): BlockView => ({ type: "text", html });
+/** A probe block as written: the fake shell gives it its key and fills its target. */
 const probe = (name: string, kind: string, target: string): BlockView => ({
   type: "probe",
+  key: null,
   name,
   kind,
   target,
-  source: `kind = "${kind}"\nname = "${name}"`,
+  missing: [],
+  sensitive: [],
+  source: `kind = "${kind}"\nname = "${name}"\n${kind === "http" ? "url" : "address"} = "${target}"`,
 });
 const command = (lang: string, code: string): BlockView => ({ type: "command", lang, code });
 
@@ -41,6 +47,7 @@ export const DEMO_RUNBOOKS: DemoRunbook[] = [
     title: "Production outage",
     hash: "9f2c41d07be35a1e",
     origin: "bundled",
+    variables: { site_url: "https://www.example.com", api_base: "https://api.example.com" },
     sections: [
       {
         title: "Production outage",
@@ -71,20 +78,20 @@ export const DEMO_RUNBOOKS: DemoRunbook[] = [
             text: "Load the website from your own machine.",
             blocks: [
               text("<p>Good: status 200 within a second or two. Bad: an error status, a timeout, a certificate warning, or a blank page.</p>"),
-              probe("Website", "http", "https://www.example.com"),
+              probe("Website", "http", "{{ site_url }}"),
             ],
           },
           {
             path: "3",
             text: "Check that the CDN answers for the app's static files.",
-            blocks: [probe("CDN", "http", "https://cdn.example.com")],
+            blocks: [probe("CDN", "http", "{{ cdn_url }}/static/app.js")],
           },
           {
             path: "4",
             text: "Check the API's health endpoint.",
             blocks: [
               text("<p>Good: 200 quickly. Bad: 5xx (502, 503 and 504 usually come from the load balancer, not the app), a timeout.</p>"),
-              probe("API health", "http", "https://api.example.com/health"),
+              probe("API health", "http", "{{ api_base }}/health"),
             ],
           },
           {
@@ -162,6 +169,7 @@ export const DEMO_RUNBOOKS: DemoRunbook[] = [
     title: "Narrow the issue bottom-up",
     hash: "41be0a9c73d2f810",
     origin: "bundled",
+    variables: { db_primary: "db-1.example.com" },
     sections: [
       {
         title: "Database replica set",
@@ -171,7 +179,7 @@ export const DEMO_RUNBOOKS: DemoRunbook[] = [
           {
             path: "1",
             text: "Check that every member of the replica set accepts connections.",
-            blocks: [probe("DB primary", "tcp", "db-1.example.com:27017")],
+            blocks: [probe("DB primary", "tcp", "{{ db_primary }}:27017")],
           },
           {
             path: "2",

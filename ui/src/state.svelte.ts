@@ -33,6 +33,8 @@ function initial() {
     timelineFollow: 0,
     /** The start form's title should take focus as soon as it is there. */
     startFocus: false,
+    /** A placeholder to give a value to: the variables panel takes it and focuses. */
+    variableFocus: null as string | null,
     isMac: false,
   };
 }
@@ -44,6 +46,7 @@ export function resetApp(): void {
   Object.assign(app, initial());
   Object.assign(importing, { busy: false, error: null });
   screenKeys = null;
+  answerApproval(false);
 }
 
 export function go(screen: Screen): void {
@@ -107,4 +110,27 @@ export async function importAndShow(paths: string[]): Promise<void> {
   } finally {
     importing.busy = false;
   }
+}
+
+/**
+ * The approval dialog: a runbook's probe would reach a loopback, link-local or
+ * metadata host, and the shell wants the person's yes first. One question at a time;
+ * a new one answers the previous with no.
+ */
+export const approval = $state({ message: null as string | null });
+let approvalAnswer: ((yes: boolean) => void) | null = null;
+
+export function askApproval(message: string): Promise<boolean> {
+  answerApproval(false);
+  approval.message = message;
+  return new Promise((resolve) => {
+    approvalAnswer = resolve;
+  });
+}
+
+export function answerApproval(yes: boolean): void {
+  const answer = approvalAnswer;
+  approvalAnswer = null;
+  approval.message = null;
+  answer?.(yes);
 }

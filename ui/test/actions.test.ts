@@ -1,14 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import {
+  checkAdhoc,
   dialogPaths,
+  endWatch,
   exportWithDialog,
   importPaths,
   normalizeAt,
   noteArgs,
   pickImportPaths,
+  runSectionProbes,
+  runProbe,
+  setIncidentVariable,
   setStepState,
   submitNote,
+  watchProbe,
+  withApproval,
 } from "../src/lib/actions";
 
 interface Call {
@@ -131,5 +138,72 @@ describe("import", () => {
     expect(calls).toEqual([]);
     await importPaths([" /r/db.md ", "/r/more"]);
     expect(calls).toEqual([{ cmd: "import_runbooks", payload: { args: { paths: ["/r/db.md", "/r/more"] } } }]);
+  });
+});
+
+describe("probes", () => {
+  const needsApproval = { code: "needs_approval", message: "these probes reach 127.0.0.1 (runbook rb)" };
+
+  it("runs one probe, and a section's, with exactly the shell's arguments", async () => {
+    answers.run_probes = { keys: ["rb:2#1"], skipped: [] };
+    const ask = () => Promise.resolve(true);
+    expect(await runProbe(incident, "rb:2#1", ask)).toEqual({ keys: ["rb:2#1"], skipped: [] });
+    await runSectionProbes(incident, "run-1", 3, ask);
+    expect(calls.map((c) => c.payload)).toEqual([
+      { args: { incident, key: "rb:2#1", ref: null, run: null, section: null, profile: null, approve: false } },
+      { args: { incident, key: null, ref: null, run: "run-1", section: 3, profile: null, approve: false } },
+    ]);
+  });
+
+  it("asks on needs_approval and sends the same request again with approve", async () => {
+    let first = true;
+    mockIPC((cmd, payload) => {
+      calls.push({ cmd, payload });
+      if (first) {
+        first = false;
+        throw needsApproval;
+      }
+      return { keys: ["rb:2#1"], skipped: [] };
+    });
+    const asked: string[] = [];
+    const started = await runProbe(incident, "rb:2#1", (m) => {
+      asked.push(m);
+      return Promise.resolve(true);
+    });
+    expect(asked).toEqual([needsApproval.message]);
+    expect(started?.keys).toEqual(["rb:2#1"]);
+    expect(calls.map((c) => (c.payload as { args: { approve: boolean } }).args.approve)).toEqual([false, true]);
+  });
+
+  it("sends nothing more when the person says no, and passes other errors on", async () => {
+    const call = (approve: boolean) => {
+      calls.push({ cmd: "x", payload: approve });
+      return Promise.reject(needsApproval);
+    };
+    expect(await withApproval(call, () => Promise.resolve(false))).toBeNull();
+    expect(calls).toHaveLength(1);
+    const invalid = { code: "invalid_input", message: "there is no probe to run there" };
+    await expect(withApproval(() => Promise.reject(invalid), () => Promise.resolve(true))).rejects.toEqual(invalid);
+  });
+
+  it("checks a trimmed target, watches a key, stops a watch, sets and removes variables", async () => {
+    answers.check_target = { keys: ["tcp 127.0.0.1:1"], skipped: [] };
+    await checkAdhoc(incident, "  tcp://127.0.0.1:1 ");
+    await watchProbe(incident, "rb:2#1", 5, () => Promise.resolve(true));
+    await endWatch("w1");
+    await setIncidentVariable(incident, " site_url ", " http://127.0.0.1:8080 ");
+    await setIncidentVariable(incident, "site_url", "   ");
+    await setIncidentVariable(incident, "profile", null);
+    expect(calls).toEqual([
+      { cmd: "check_target", payload: { args: { incident, target: "tcp://127.0.0.1:1" } } },
+      {
+        cmd: "start_watch",
+        payload: { args: { incident, key: "rb:2#1", target: null, every_secs: 5, profile: null, approve: false } },
+      },
+      { cmd: "stop_watch", payload: { args: { id: "w1" } } },
+      { cmd: "set_variable", payload: { args: { incident, name: "site_url", value: "http://127.0.0.1:8080" } } },
+      { cmd: "set_variable", payload: { args: { incident, name: "site_url", value: null } } },
+      { cmd: "set_variable", payload: { args: { incident, name: "profile", value: null } } },
+    ]);
   });
 });

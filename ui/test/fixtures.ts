@@ -23,6 +23,7 @@ export function entry(over: Partial<TimelineEntry> = {}): TimelineEntry {
     retracted: false,
     retraction_reason: null,
     private: false,
+    probe_ok: null,
     ...over,
   };
 }
@@ -56,6 +57,6 @@ export function run(runbookId: string, sections: StepView[][]): RunView {
     done: steps.filter((s) => s.state === "checked").length,
     skipped: steps.filter((s) => s.state === "skipped").length,
     total: steps.length,
-    sections: sections.map((s, i) => ({ title: `Section ${i + 1}`, level: 2, blocks: [], steps: s })),
+    sections: sections.map((s, i) => ({ index: i, title: `Section ${i + 1}`, level: 2, blocks: [], steps: s })),
   };
 }

@@ -18,7 +18,7 @@ function step(ref: string): StepView {
 }
 
 function section(refs: string[]): SectionView {
-  return { title: "s", level: 2, blocks: [], steps: refs.map(step) };
+  return { index: 0, title: "s", level: 2, blocks: [], steps: refs.map(step) };
 }
 
 function run(sections: SectionView[]): RunView {

@@ -6,13 +6,21 @@ import { open, save } from "@tauri-apps/plugin-dialog";
 import {
   addNote,
   changeStep,
+  checkTarget,
   exportIncident,
   importRunbooks,
+  runProbes,
+  setVariable,
+  startWatch,
+  stopWatch,
   type AddNote,
   type ImportReport,
+  type ProbesStarted,
   type StepChanged,
   type TimelineEntry,
+  type WatchView,
 } from "./bindings";
+import { hasCode } from "./errors";
 import { parseKindPrefix, type FindingKind } from "./notekind";
 import { hub } from "./refresh";
 import { exportFileName } from "./slug";
@@ -91,4 +99,87 @@ export async function importPaths(paths: string[]): Promise<ImportReport | null>
   const report = await importRunbooks({ paths: clean });
   void hub.refreshAll();
   return report;
+}
+
+// ----- probes ----------------------------------------------------------------------------
+// Probes run in the background: each command returns at once (with the keys started),
+// and the results arrive through `store-changed`. A refresh right after shows them as
+// running.
+
+/** Asks the person whether to go on (the approval dialog); resolves true for yes. */
+export type AskApproval = (message: string) => Promise<boolean>;
+
+/**
+ * Runs `call` without approval first; when the shell answers `needs_approval` (a
+ * runbook's probe reaches a loopback, link-local or metadata host), asks, and on yes
+ * sends the same request again with `approve: true`. Null when the person said no.
+ */
+export async function withApproval<T>(call: (approve: boolean) => Promise<T>, ask: AskApproval): Promise<T | null> {
+  try {
+    return await call(false);
+  } catch (e) {
+    if (!hasCode(e, "needs_approval")) throw e;
+    const message = (e as { message: string }).message;
+    if (!(await ask(message))) return null;
+    return call(true);
+  }
+}
+
+/** Runs one runbook probe, by its key (the Run button of a probe block). */
+export async function runProbe(incident: string, key: string, ask: AskApproval): Promise<ProbesStarted | null> {
+  const started = await withApproval(
+    (approve) => runProbes({ incident, key, ref: null, run: null, section: null, profile: null, approve }),
+    ask,
+  );
+  await hub.refreshAll();
+  return started;
+}
+
+/** Runs the probes of one section of a run (the section's Run all). */
+export async function runSectionProbes(
+  incident: string,
+  run: string,
+  section: number,
+  ask: AskApproval,
+): Promise<ProbesStarted | null> {
+  const started = await withApproval(
+    (approve) => runProbes({ incident, key: null, ref: null, run, section, profile: null, approve }),
+    ask,
+  );
+  await hub.refreshAll();
+  return started;
+}
+
+/** Probes a typed target (the probe box). The person typed it: no approval needed. */
+export async function checkAdhoc(incident: string, target: string): Promise<ProbesStarted> {
+  const started = await checkTarget({ incident, target: target.trim() });
+  await hub.refreshAll();
+  return started;
+}
+
+/** Starts watching a runbook probe every `everySecs` seconds. */
+export async function watchProbe(
+  incident: string,
+  key: string,
+  everySecs: number,
+  ask: AskApproval,
+): Promise<WatchView | null> {
+  const watch = await withApproval(
+    (approve) => startWatch({ incident, key, target: null, every_secs: everySecs, profile: null, approve }),
+    ask,
+  );
+  await hub.refreshAll();
+  return watch;
+}
+
+export async function endWatch(id: string): Promise<void> {
+  await stopWatch({ id });
+  await hub.refreshAll();
+}
+
+/** Sets an incident variable; an empty value or null removes it. */
+export async function setIncidentVariable(incident: string, name: string, value: string | null): Promise<void> {
+  const trimmed = value?.trim() ?? "";
+  await setVariable({ incident, name: name.trim(), value: trimmed === "" ? null : trimmed });
+  await hub.refreshAll();
 }

@@ -147,7 +147,11 @@ occurred_at: string | null,
 /**
  * `occurred_at` if given, else `recorded_at`: where the entry sits.
  */
-at: string, amended: boolean, retracted: boolean, retraction_reason: string | null, private: boolean, };
+at: string, amended: boolean, retracted: boolean, retraction_reason: string | null, private: boolean, 
+/**
+ * For a probe entry, whether the probe passed; null for every other kind.
+ */
+probe_ok: boolean | null, };
 
 export type RunbookSummary = { id: string, title: string, steps: number, content_hash: string, origin: string, updated_at: string, versions: number, };
 
@@ -241,7 +245,7 @@ http_status: number | null,
 /**
  * Days until the certificate expires, for https and tls probes.
  */
-cert_days_left: bigint | null, 
+cert_days_left: number | null, 
 /**
  * DNS answers, for dns probes.
  */
@@ -291,7 +295,11 @@ export type ProbesStarted = {
  */
 keys: Array<string>, skipped: Array<SkippedProbe>, };
 
-export type RunProbes = { incident: string, ref: string | null, run: string | null, section: number | null, 
+export type RunProbes = { incident: string, 
+/**
+ * A probe block's key (`runbook-id:3#1`).
+ */
+key: string | null, ref: string | null, run: string | null, section: number | null, 
 /**
  * The environment profile; null: the incident's `profile` variable, if set.
  */

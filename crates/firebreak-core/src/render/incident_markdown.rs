@@ -1,6 +1,7 @@
 //! An incident as a Markdown document: header, checklists, timeline.
 
 use super::duration::human_duration;
+use super::timeline_line::{TimelineLine, one_line, timeline_line};
 use crate::event::{Event, Role, Status};
 use crate::views::{IncidentState, RunChecklist, RunInfo, StepState, TimelineEntry, fold_probes};
 use chrono::{DateTime, Utc};
@@ -24,11 +25,6 @@ fn time(t: DateTime<Utc>) -> String {
 
 fn clock(t: DateTime<Utc>) -> String {
     t.format("%H:%M:%S").to_string()
-}
-
-/// Keeps one line one line: a finding with a newline would otherwise break the list.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// "Probe results": each probe's last state and its record over the incident, the
@@ -180,27 +176,21 @@ pub fn incident_markdown(report: &IncidentReport<'_>) -> String {
         if entry.event.private {
             marks.push("private".to_string());
         }
-        let text = if entry.retracted {
-            let reason = entry
-                .retraction_reason
-                .as_deref()
-                .map(|r| format!(": {}", one_line(r)))
-                .unwrap_or_default();
-            format!("~~{}~~ (retracted{reason})", one_line(&entry.text))
-        } else {
-            one_line(&entry.text)
-        };
-        let marks = if marks.is_empty() {
-            String::new()
-        } else {
-            format!(" _({})_", marks.join(", "))
-        };
+        let kind = entry.kind();
         let _ = writeln!(
             out,
-            "- **{}** {} · {} — {text}{marks}",
-            clock(entry.event.effective_time()),
-            one_line(&entry.event.author),
-            entry.kind(),
+            "{}",
+            timeline_line(
+                &TimelineLine {
+                    clock: &clock(entry.event.effective_time()),
+                    author: &entry.event.author,
+                    kind: kind.as_str(),
+                    text: &entry.text,
+                    retracted: entry.retracted,
+                    retraction_reason: entry.retraction_reason.as_deref(),
+                },
+                &marks,
+            )
         );
     }
     if !any {

@@ -2,7 +2,7 @@
 //! hub's clock, and the devices' clocks, so that a reader sees which times were moved
 //! and by how much.
 
-use crate::render::human_duration;
+use crate::render::{TimelineLine, human_duration, timeline_line};
 use crate::sync::wire::TimelineResponse;
 use chrono::{DateTime, Duration, Utc};
 use std::fmt::Write;
@@ -75,27 +75,20 @@ pub fn timeline_markdown(timeline: &TimelineResponse) -> String {
                 signed_offset(-offset)
             ));
         }
-        let text = if entry.retracted {
-            let reason = entry
-                .retraction_reason
-                .as_deref()
-                .map(|r| format!(": {}", one_line(r)))
-                .unwrap_or_default();
-            format!("~~{}~~ (retracted{reason})", one_line(&entry.text))
-        } else {
-            one_line(&entry.text)
-        };
-        let marks = if marks.is_empty() {
-            String::new()
-        } else {
-            format!(" _({})_", marks.join(", "))
-        };
         let _ = writeln!(
             out,
-            "- **{}** {} · {} — {text}{marks}",
-            entry.at.format("%H:%M:%S"),
-            one_line(&entry.author),
-            entry.kind.label(),
+            "{}",
+            timeline_line(
+                &TimelineLine {
+                    clock: &entry.at.format("%H:%M:%S").to_string(),
+                    author: &entry.author,
+                    kind: entry.kind.label(),
+                    text: &entry.text,
+                    retracted: entry.retracted,
+                    retraction_reason: entry.retraction_reason.as_deref(),
+                },
+                &marks,
+            )
         );
     }
 
@@ -171,7 +164,7 @@ mod tests {
         let md = timeline_markdown(&response);
         assert!(md.starts_with("# API down\n"), "{md}");
         assert!(
-            md.contains("- **12:58:55** bob · observation — LB \\| shows 0/4 healthy _(device clock off by +2m, corrected)_"),
+            md.contains("- **12:58:55** bob · observation — LB | shows 0/4 healthy _(device clock off by +2m, corrected)_"),
             "{md}"
         );
         assert!(md.contains("| +2m ⚠ skewed | 12 ms |"), "{md}");

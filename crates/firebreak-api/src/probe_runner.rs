@@ -227,7 +227,19 @@ impl ProbeRunner {
         runtime.spawn(async move {
             let mut handle: WatchHandle = firebreak_probe::watch(job.spec.clone(), &opts, wopts);
             while let Some(event) = handle.next().await {
-                let change = event.change.clone();
+                // The change is in the log before the watch shows its new state, so
+                // whoever sees "passing" also finds the event that says so.
+                if let Some(change) = event.change.clone() {
+                    let mut record = ProbeRecord::new(
+                        job.key.clone(),
+                        job.step.clone(),
+                        &job.spec,
+                        event.result.clone(),
+                    );
+                    record.watch_change = Some(change);
+                    let ctx = ctx.clone();
+                    let _ = tokio::task::spawn_blocking(move || ctx.record(record)).await;
+                }
                 ctx.update_watch(&id, |view| {
                     view.runs = u32::try_from(event.run).unwrap_or(u32::MAX);
                     view.last_reason = Some(event.result.reason.clone());
@@ -239,21 +251,10 @@ impl ProbeRunner {
                         }
                         .into();
                     }
-                    if let Some(change) = &change {
+                    if let Some(change) = &event.change {
                         view.since = Some(crate::convert::time(change.at));
                     }
                 });
-                if let Some(change) = change {
-                    let mut record = ProbeRecord::new(
-                        job.key.clone(),
-                        job.step.clone(),
-                        &job.spec,
-                        event.result,
-                    );
-                    record.watch_change = Some(change);
-                    let ctx = ctx.clone();
-                    let _ = tokio::task::spawn_blocking(move || ctx.record(record)).await;
-                }
             }
         });
         Ok(view)

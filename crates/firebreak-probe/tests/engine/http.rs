@@ -59,13 +59,7 @@ async fn a_healthy_endpoint_passes_with_every_phase_timed() {
         Some("(redacted)")
     );
     assert!(http.redirects.is_empty());
-    assert_eq!(
-        server
-            .stats
-            .requests
-            .load(std::sync::atomic::Ordering::SeqCst),
-        1
-    );
+    assert_eq!(server.requests(), 1);
 }
 
 #[tokio::test]
@@ -222,13 +216,7 @@ async fn redirects_not_followed_are_judged_as_they_are() {
     )
     .await;
     assert!(r.ok, "{}", r.reason);
-    assert_eq!(
-        server
-            .stats
-            .requests
-            .load(std::sync::atomic::Ordering::SeqCst),
-        2
-    );
+    assert_eq!(server.requests(), 2);
 }
 
 #[tokio::test]
@@ -252,13 +240,7 @@ async fn a_redirect_loop_stops_after_ten_hops() {
         )
     );
     assert_eq!(r.http.map(|h| h.redirects.len()), Some(10));
-    assert_eq!(
-        server
-            .stats
-            .requests
-            .load(std::sync::atomic::Ordering::SeqCst),
-        11
-    );
+    assert_eq!(server.requests(), 11);
 }
 
 #[tokio::test]
@@ -444,13 +426,7 @@ async fn a_refused_address_in_a_guarded_run_is_blocked() {
     let (class, message) = errored(&r);
     assert_eq!(class, FailureClass::Blocked);
     assert!(message.contains("this machine (loopback)"), "{message}");
-    assert_eq!(
-        server
-            .stats
-            .requests
-            .load(std::sync::atomic::Ordering::SeqCst),
-        0
-    );
+    assert_eq!(server.requests(), 0);
 }
 
 #[tokio::test]

@@ -67,13 +67,7 @@ async fn an_untrusted_ca_fails_without_sending_the_request() {
     assert!(tls.name_matches);
     assert_eq!(tls.protocol, None, "the handshake was aborted");
     assert!(r.http.is_none());
-    assert_eq!(
-        server
-            .stats
-            .requests
-            .load(std::sync::atomic::Ordering::SeqCst),
-        0
-    );
+    assert_eq!(server.requests(), 0);
     // And with no trust roots at all.
     let no_roots = RunOptions {
         use_system_roots: false,

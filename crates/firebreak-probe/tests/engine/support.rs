@@ -144,6 +144,11 @@ pub struct HttpServer {
 }
 
 impl HttpServer {
+    /// How many requests the server has answered so far.
+    pub fn requests(&self) -> usize {
+        self.stats.requests.load(Ordering::SeqCst)
+    }
+
     pub async fn plain() -> HttpServer {
         HttpServer::start(None).await
     }

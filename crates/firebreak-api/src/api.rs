@@ -65,12 +65,8 @@ impl Api {
         self.runner.activity()
     }
 
-    fn author(&self) -> Result<String, ApiError> {
+    pub(crate) fn author(&self) -> Result<String, ApiError> {
         Ok(self.store.author(None)?)
-    }
-
-    pub(crate) fn author_name(&self) -> Result<String, ApiError> {
-        self.author()
     }
 
     // ----- app -------------------------------------------------------------------

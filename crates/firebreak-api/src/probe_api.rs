@@ -31,39 +31,20 @@ impl From<ProbePlanError> for ApiError {
 impl Api {
     pub fn run_probes(&mut self, args: RunProbes) -> Result<ProbesStarted, ApiError> {
         let state = self.store().resolve_incident(Some(&args.incident))?;
-        let selection = match (&args.step_ref, &args.run, args.section) {
-            _ if args.key.is_some() => ProbeSelection::All,
-            (Some(step), _, _) => self.store().probe_step(&state, step)?,
-            (None, Some(run), Some(section)) => ProbeSelection::Section {
-                run: run
-                    .parse::<RunId>()
-                    .map_err(|_| ApiError::invalid(format!("{run:?} is not a run id")))?,
-                section: section as usize,
-            },
-            (None, None, None) => ProbeSelection::All,
-            _ => {
-                return Err(ApiError::invalid(
-                    "say which probes: a step ref, or a run and a section, or neither for all",
-                ));
+        let plan = match &args.key {
+            Some(key) => self.plan_key(&state, key, args.profile.as_deref())?,
+            None => {
+                let selection = self.selection(&state, &args)?;
+                self.store()
+                    .plan_probes(&state, &selection, args.profile.as_deref())?
             }
         };
-        let mut plan = self
-            .store()
-            .plan_probes(&state, &selection, args.profile.as_deref())?;
-        if let Some(key) = &args.key {
-            plan.probes.retain(|p| &p.key == key);
-            if plan.probes.is_empty() {
-                return Err(ApiError::invalid(format!(
-                    "no probe {key} in this incident"
-                )));
-            }
-        }
         if plan.probes.is_empty() {
             return Err(ApiError::invalid("there is no probe to run there"));
         }
         let jobs = self.approved_jobs(&plan, args.approve)?;
         let (runnable, skipped) = split_missing(&plan.probes, jobs);
-        let author = self.author_name()?;
+        let author = self.author()?;
         let keys = self.runner().start(&author, state.id, runnable)?;
         Ok(ProbesStarted { keys, skipped })
     }
@@ -78,7 +59,7 @@ impl Api {
             // The user typed this target: it is theirs to aim wherever they like.
             refuse_sensitive: false,
         };
-        let author = self.author_name()?;
+        let author = self.author()?;
         let keys = self.runner().start(&author, state.id, vec![job])?;
         Ok(ProbesStarted {
             keys,
@@ -91,26 +72,12 @@ impl Api {
         let every = Duration::from_secs(u64::from(args.every_secs));
         let (job, label) = match (&args.key, &args.target) {
             (Some(key), None) => {
-                let plan = self.store().plan_probes(
-                    &state,
-                    &ProbeSelection::All,
-                    args.profile.as_deref(),
-                )?;
-                let planned: Vec<PlannedProbe> = plan
+                let only = self.plan_key(&state, key, args.profile.as_deref())?;
+                let label = only
                     .probes
-                    .iter()
-                    .filter(|p| &p.key == key)
-                    .cloned()
-                    .collect();
-                let Some(probe) = planned.first() else {
-                    return Err(ApiError::invalid(format!(
-                        "no probe {key} in this incident"
-                    )));
-                };
-                let only = ProbePlan {
-                    probes: planned.clone(),
-                    profile: plan.profile.clone(),
-                };
+                    .first()
+                    .map(PlannedProbe::label)
+                    .unwrap_or_default();
                 let jobs = self.approved_jobs(&only, args.approve)?;
                 let (mut runnable, skipped) = split_missing(&only.probes, jobs);
                 if let Some(skip) = skipped.first() {
@@ -119,7 +86,7 @@ impl Api {
                 let Some(job) = runnable.pop() else {
                     return Err(ApiError::invalid(format!("no probe {key} to watch")));
                 };
-                (job, probe.label())
+                (job, label)
             }
             (None, Some(target)) => {
                 let spec = parse_target(target).map_err(|e| ApiError::invalid(e.to_string()))?;
@@ -138,7 +105,7 @@ impl Api {
                 ));
             }
         };
-        let author = self.author_name()?;
+        let author = self.author()?;
         self.runner().watch(&author, state.id, job, label, every)
     }
 
@@ -168,12 +135,54 @@ impl Api {
             .as_deref()
             .map(str::trim)
             .filter(|v| !v.is_empty());
-        let author = self.author_name()?;
+        let author = self.author()?;
         self.store_mut()
             .set_variable(&author, &state, &args.name, value)?;
         Ok(crate::convert::incident_summary(
             &self.store().incident(state.id)?,
         ))
+    }
+
+    /// The step or section a request names; every probe when it names neither.
+    fn selection(
+        &self,
+        state: &IncidentState,
+        args: &RunProbes,
+    ) -> Result<ProbeSelection, ApiError> {
+        Ok(match (&args.step_ref, &args.run, args.section) {
+            (Some(step), _, _) => self.store().probe_step(state, step)?,
+            (None, Some(run), Some(section)) => ProbeSelection::Section {
+                run: run
+                    .parse::<RunId>()
+                    .map_err(|_| ApiError::invalid(format!("{run:?} is not a run id")))?,
+                section: section as usize,
+            },
+            (None, None, None) => ProbeSelection::All,
+            _ => {
+                return Err(ApiError::invalid(
+                    "say which probes: a key, a step ref, or a run and a section, or neither for all",
+                ));
+            }
+        })
+    }
+
+    /// The plan of the one probe with this key.
+    fn plan_key(
+        &self,
+        state: &IncidentState,
+        key: &str,
+        profile: Option<&str>,
+    ) -> Result<ProbePlan, ApiError> {
+        let mut plan = self
+            .store()
+            .plan_probes(state, &ProbeSelection::All, profile)?;
+        plan.probes.retain(|p| p.key == key);
+        if plan.probes.is_empty() {
+            return Err(ApiError::invalid(format!(
+                "no probe {key} in this incident"
+            )));
+        }
+        Ok(plan)
     }
 
     /// Jobs for every planned probe, after the safety check: a probe from a runbook
@@ -199,7 +208,7 @@ impl Api {
                     ),
                 ));
             }
-            let author = self.author_name()?;
+            let author = self.author()?;
             self.store_mut().approve_hosts(&author, &pending)?;
         }
         Ok(plan

@@ -130,14 +130,11 @@ impl Api {
 
     pub fn set_variable(&mut self, args: SetVariable) -> Result<IncidentSummary, ApiError> {
         let state = self.store().resolve_incident(Some(&args.incident))?;
-        let value = args
-            .value
-            .as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty());
+        // An empty value is refused by the log's rules, not read as "remove": removing
+        // is said with null, so a slip of the keyboard cannot drop a variable.
         let author = self.author()?;
         self.store_mut()
-            .set_variable(&author, &state, &args.name, value)?;
+            .set_variable(&author, &state, &args.name, args.value.as_deref())?;
         Ok(crate::convert::incident_summary(
             &self.store().incident(state.id)?,
         ))

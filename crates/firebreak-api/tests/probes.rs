@@ -341,6 +341,14 @@ fn variables_are_checked_and_removed() {
         .expect_err("bad name");
     assert_eq!(err.code, ErrorCode::Rejected);
     set(&mut api, &id, "queue", Some("127.0.0.1:5672"));
+    let err = api
+        .set_variable(SetVariable {
+            incident: id.clone(),
+            name: "queue".into(),
+            value: Some("  ".into()),
+        })
+        .expect_err("an empty value is not a removal");
+    assert_eq!(err.code, ErrorCode::Rejected);
     let v = view(&mut api, &id);
     assert_eq!(v.variables.len(), 1);
     assert_eq!(probe_blocks(&v)[1].1, "127.0.0.1:5672");

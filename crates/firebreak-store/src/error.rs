@@ -61,6 +61,27 @@ pub enum StoreError {
     UnknownRunbook(String),
     #[error("runbook version {0} is not in this store")]
     UnknownRunbookVersion(String),
+    #[error(
+        "the event is {bytes} bytes, over the {limit}-byte limit every event has (so that it can reach the hub); shorten it or split it"
+    )]
+    EventTooLarge { bytes: usize, limit: usize },
+    #[error("this store is not connected to a hub; run `firebreak hub connect URL --token TOKEN`")]
+    NotConnected,
+    #[error("cannot read or write the hub token file {path}: {source}")]
+    TokenFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the store's sync state cannot be read: {0}")]
+    CorruptSyncState(String),
+    #[error(
+        "the hub sent event {id} (device {device}, sequence number {seq}), but this store holds a different event under that id or number; nothing from this page was stored. Someone's log was rewritten or restored from an old copy: report it, do not retry"
+    )]
+    SyncConflict {
+        id: String,
+        device: String,
+        seq: u64,
+    },
     #[error(transparent)]
     Rejected(#[from] firebreak_core::rules::Rejection),
     #[error(transparent)]

@@ -11,6 +11,7 @@ use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use firebreak_core::event::{Event, EventBody, NewEvent};
 use firebreak_core::ids::{DeviceId, EventId, IncidentId};
 use firebreak_core::rules;
+use firebreak_core::sync::MAX_EVENT_BYTES;
 use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 /// The columns every event query selects, in the order `event_from_row` reads them.
@@ -181,6 +182,7 @@ impl Store {
                 private: new.private,
                 body: new.body,
             };
+            check_size(&event)?;
             insert_event(&tx, &event)?;
             appended.push(event);
         }
@@ -286,6 +288,19 @@ fn check_against_log(tx: &Transaction<'_>, new: &NewEvent) -> Result<(), StoreEr
             .optional()?
             .is_some();
         rules::check_amendment(&new.body, &target, retracted)?;
+    }
+    Ok(())
+}
+
+/// Refuses an event the hub would refuse for its size: it could never be pushed, and
+/// every later event of this device would wait behind it.
+fn check_size(event: &Event) -> Result<(), StoreError> {
+    let bytes = serde_json::to_vec(event).map_or(usize::MAX, |json| json.len());
+    if bytes > MAX_EVENT_BYTES {
+        return Err(StoreError::EventTooLarge {
+            bytes,
+            limit: MAX_EVENT_BYTES,
+        });
     }
     Ok(())
 }

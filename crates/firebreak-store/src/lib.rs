@@ -16,6 +16,9 @@
 //! - `runbooks`: every version kept, one current per id; bundled runbooks installed.
 //! - `import`: files and directories into the library, failures per file.
 //! - `search`: FTS5 over findings (runbook search lives with the runbooks).
+//! - `sync_state`: the hub this store syncs with (the token in `hub-token` beside the
+//!   store, mode 0600), the acknowledged sequence number, the pull cursor, clock
+//!   samples; other devices' events stored with the cursor in one transaction.
 //! - `identity`: the store a front end opens by default, and who the author is.
 //! - `paths`: where the store lives (`--home`, `FIREBREAK_HOME`, the platform's data dir).
 //!
@@ -35,6 +38,7 @@ mod probes;
 mod runbooks;
 mod search;
 mod store;
+mod sync_state;
 
 pub use actions::{NewFinding, StepChange};
 pub use bundled::BUNDLED_RUNBOOKS;
@@ -45,3 +49,4 @@ pub use probes::{PROFILES_DIR, ProbePlan, ProbePlanError, ProfileLoadError};
 pub use runbooks::{PutOutcome, RunbookHit, RunbookSummary};
 pub use search::FindingHit;
 pub use store::{APPLICATION_ID, Store, WAL_AUTOCHECKPOINT_PAGES};
+pub use sync_state::{HubConnection, StoredPage, SyncFailure, TOKEN_FILE};

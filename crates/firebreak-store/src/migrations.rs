@@ -25,6 +25,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_probe_approvals",
         sql: include_str!("../migrations/0002_probe_approvals.sql"),
     },
+    Migration {
+        name: "0003_sync",
+        sql: include_str!("../migrations/0003_sync.sql"),
+    },
 ];
 
 /// Brings the schema up to date with `migrations` inside the caller's transaction, so

@@ -1,0 +1,432 @@
+//! The store's side of sync: which hub, the token, how far pushes and pulls have got,
+//! clock samples, and storing other devices' events with the pull cursor in one
+//! transaction.
+//!
+//! The protocol and its decisions live in `firebreak_core::sync`; the HTTP client and
+//! the sync round in `firebreak-sync`. This module only keeps state, so that a sync
+//! interrupted anywhere (a reset connection, SIGKILL) resumes from what is on disk.
+
+use crate::error::StoreError;
+use crate::events::{EVENT_COLUMNS, insert_event, query_events, time_text};
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use firebreak_core::event::Event;
+use firebreak_core::sync::clock::{ClockSample, RECENT_SAMPLES, RecordedSample};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The file beside the store that holds the hub token.
+pub const TOKEN_FILE: &str = "hub-token";
+
+/// The hub a store syncs with and how far it has got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubConnection {
+    /// The hub's base URL, as given to `hub connect` (no trailing slash).
+    pub url: String,
+    pub connected_at: DateTime<Utc>,
+    /// The hub's high-water mark for this device, as last heard.
+    pub acknowledged_seq: u64,
+    /// Everyone's events up to this hub cursor are in this store.
+    pub pull_cursor: u64,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// Set when the last round failed: a short kind (`unreachable`, `unauthorized`,
+    /// `refused`, …) and a sentence.
+    pub last_error: Option<SyncFailure>,
+}
+
+/// Why the last sync round failed, as kept in the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncFailure {
+    pub kind: String,
+    pub message: String,
+}
+
+/// What a pulled page did to this store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StoredPage {
+    /// Events new to this store.
+    pub inserted: usize,
+    /// Events it already had (a page pulled again after a lost answer).
+    pub already_present: usize,
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.to_utc())
+        .map_err(|e| StoreError::CorruptSyncState(format!("bad time {text:?}: {e}")))
+}
+
+fn to_u64(n: i64, what: &str) -> Result<u64, StoreError> {
+    u64::try_from(n).map_err(|_| StoreError::CorruptSyncState(format!("negative {what} {n}")))
+}
+
+fn to_i64(n: u64, what: &str) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| StoreError::CorruptSyncState(format!("{what} {n} is too large")))
+}
+
+impl Store {
+    /// The directory the store file is in; the token file and profiles live there.
+    fn home_dir(&self) -> PathBuf {
+        self.path()
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    }
+
+    /// Where this store keeps its hub token.
+    pub fn token_path(&self) -> PathBuf {
+        self.home_dir().join(TOKEN_FILE)
+    }
+
+    /// Connects this store to a hub: keeps the URL here and the token in a file only its
+    /// user can read. Connecting again to the same URL keeps the progress (a new token
+    /// for the same hub); another URL starts over, because cursors and high-water marks
+    /// of one hub mean nothing to another.
+    pub fn connect_hub(&self, url: &str, token: &str) -> Result<(), StoreError> {
+        let url = url.trim().trim_end_matches('/');
+        write_private_file(&self.token_path(), token.trim())?;
+        let now = time_text(Utc::now());
+        let same: bool = self
+            .conn
+            .query_row(
+                "SELECT url = ?1 FROM hub_connection WHERE id = 1",
+                [url],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(false);
+        if same {
+            self.conn.execute(
+                "UPDATE hub_connection SET connected_at = ?1, last_error_kind = NULL,
+                        last_error = NULL WHERE id = 1",
+                [&now],
+            )?;
+        } else {
+            let tx =
+                rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+            tx.execute("DELETE FROM hub_connection", [])?;
+            tx.execute("DELETE FROM hub_clock_samples", [])?;
+            tx.execute(
+                "INSERT INTO hub_connection (id, url, connected_at) VALUES (1, ?1, ?2)",
+                params![url, now],
+            )?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Forgets the hub and its token. The events stay: they are the log.
+    pub fn disconnect_hub(&self) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM hub_connection", [])?;
+        self.conn.execute("DELETE FROM hub_clock_samples", [])?;
+        let path = self.token_path();
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(StoreError::TokenFile { path, source }),
+        }
+    }
+
+    /// The hub this store syncs with, if any.
+    pub fn hub_connection(&self) -> Result<Option<HubConnection>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT url, connected_at, acknowledged_seq, pull_cursor, last_attempt_at,
+                        last_success_at, last_error_kind, last_error
+                 FROM hub_connection WHERE id = 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((url, connected, ack, cursor, attempt, success, kind, message)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(HubConnection {
+            url,
+            connected_at: parse_time(&connected)?,
+            acknowledged_seq: to_u64(ack, "acknowledged sequence number")?,
+            pull_cursor: to_u64(cursor, "pull cursor")?,
+            last_attempt_at: attempt.as_deref().map(parse_time).transpose()?,
+            last_success_at: success.as_deref().map(parse_time).transpose()?,
+            last_error: kind.map(|kind| SyncFailure {
+                kind,
+                message: message.unwrap_or_default(),
+            }),
+        }))
+    }
+
+    /// The hub token, read from the token file.
+    pub fn hub_token(&self) -> Result<Option<String>, StoreError> {
+        let path = self.token_path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(text.trim().to_string()).filter(|t| !t.is_empty())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(StoreError::TokenFile { path, source }),
+        }
+    }
+
+    /// This device's newest sequence number (0 before its first event).
+    pub fn own_last_seq(&self) -> Result<u64, StoreError> {
+        let seq: i64 = self.conn.query_row(
+            "SELECT COALESCE(MAX(seq), 0) FROM events WHERE device_id = ?1",
+            [self.device().to_string()],
+            |r| r.get(0),
+        )?;
+        to_u64(seq, "sequence number")
+    }
+
+    /// This device's events after `seq`, in sequence order, at most `limit`; private
+    /// ones included (a push names them by number only).
+    pub fn own_events_after(&self, seq: u64, limit: usize) -> Result<Vec<Event>, StoreError> {
+        query_events(
+            &self.conn,
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE device_id = ?1 AND seq > ?2
+                 ORDER BY seq LIMIT ?3"
+            ),
+            params![
+                self.device().to_string(),
+                to_i64(seq, "sequence number")?,
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
+        )
+    }
+
+    /// This device's shared events the hub has not acknowledged (as last heard). Private
+    /// events are not counted: they never leave.
+    pub fn pending_push_count(&self) -> Result<u64, StoreError> {
+        let acknowledged = self.hub_connection()?.map_or(0, |hub| hub.acknowledged_seq);
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM events WHERE device_id = ?1 AND seq > ?2 AND private = 0",
+            params![
+                self.device().to_string(),
+                to_i64(acknowledged, "sequence number")?
+            ],
+            |r| r.get(0),
+        )?;
+        to_u64(n, "count")
+    }
+
+    /// Records the hub's high-water mark for this device from a push answer. It only
+    /// moves forward: two syncs of one store (the desktop app and the CLI) may finish
+    /// in either order.
+    pub fn record_acknowledged(&self, seq: u64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE hub_connection SET acknowledged_seq = max(acknowledged_seq, ?1) WHERE id = 1",
+            [to_i64(seq, "sequence number")?],
+        )?;
+        Ok(())
+    }
+
+    /// Sets the high-water mark to what the hub says it is, lower or not: the hub lost
+    /// events (restored from a backup) and says where to push from.
+    pub fn reset_acknowledged(&self, seq: u64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE hub_connection SET acknowledged_seq = ?1 WHERE id = 1",
+            [to_i64(seq, "sequence number")?],
+        )?;
+        Ok(())
+    }
+
+    /// Moves the pull cursor back (to 0 to pull everything again) when the hub's own
+    /// cursor is behind it: a hub restored from a backup. Pulling again duplicates
+    /// nothing, because stored events are skipped.
+    pub fn reset_pull_cursor(&self, cursor: u64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE hub_connection SET pull_cursor = ?1 WHERE id = 1",
+            [to_i64(cursor, "cursor")?],
+        )?;
+        Ok(())
+    }
+
+    /// Stores a pulled page of other devices' events and the cursor after it, in one
+    /// transaction: a crash leaves both or neither. An event already here (by id) is
+    /// skipped when it is the same event, and refused loudly when it is not: two
+    /// different events under one id, or under one `(device, seq)`, would mean someone
+    /// rewrote history. The cursor never moves back.
+    pub fn store_pulled(
+        &mut self,
+        events: &[Event],
+        cursor: u64,
+    ) -> Result<StoredPage, StoreError> {
+        let own = self.device();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut page = StoredPage::default();
+        for event in events {
+            if event.device == own {
+                // The hub echoes this device's own events; the log has them already.
+                page.already_present += 1;
+                continue;
+            }
+            let existing = query_events(
+                &tx,
+                &format!(
+                    "SELECT {EVENT_COLUMNS} FROM events
+                     WHERE id = ?1 OR (device_id = ?2 AND seq = ?3) LIMIT 2"
+                ),
+                params![
+                    event.id.to_string(),
+                    event.device.to_string(),
+                    to_i64(event.seq, "sequence number")?
+                ],
+            )?;
+            if existing.is_empty() {
+                insert_event(&tx, event)?;
+                page.inserted += 1;
+                continue;
+            }
+            if existing.iter().all(|stored| same_event(stored, event)) {
+                page.already_present += 1;
+                continue;
+            }
+            return Err(StoreError::SyncConflict {
+                id: event.id.to_string(),
+                device: event.device.to_string(),
+                seq: event.seq,
+            });
+        }
+        let updated = tx.execute(
+            "UPDATE hub_connection SET pull_cursor = max(pull_cursor, ?1) WHERE id = 1",
+            [to_i64(cursor, "cursor")?],
+        )?;
+        if updated == 0 {
+            return Err(StoreError::NotConnected);
+        }
+        tx.commit()?;
+        Ok(page)
+    }
+
+    /// Notes the start of a sync round.
+    pub fn record_sync_attempt(&self, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE hub_connection SET last_attempt_at = ?1 WHERE id = 1",
+            [time_text(at)],
+        )?;
+        Ok(())
+    }
+
+    /// Notes how a sync round ended: `None` for success.
+    pub fn record_sync_outcome(
+        &self,
+        at: DateTime<Utc>,
+        failure: Option<&SyncFailure>,
+    ) -> Result<(), StoreError> {
+        match failure {
+            None => self.conn.execute(
+                "UPDATE hub_connection SET last_success_at = ?1, last_error_kind = NULL,
+                        last_error = NULL WHERE id = 1",
+                [time_text(at)],
+            )?,
+            Some(failure) => self.conn.execute(
+                "UPDATE hub_connection SET last_error_kind = ?1, last_error = ?2 WHERE id = 1",
+                params![failure.kind, failure.message],
+            )?,
+        };
+        Ok(())
+    }
+
+    /// Keeps a clock measurement against the hub; only the most recent few are kept.
+    pub fn record_clock_sample(&self, sample: RecordedSample) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO hub_clock_samples (received_at, offset_ms, rtt_ms) VALUES (?1, ?2, ?3)",
+            params![
+                time_text(sample.received_at),
+                sample.sample.offset_ms,
+                to_i64(sample.sample.rtt_ms, "round trip")?
+            ],
+        )?;
+        self.conn.execute(
+            "DELETE FROM hub_clock_samples WHERE rowid NOT IN
+                 (SELECT rowid FROM hub_clock_samples ORDER BY received_at DESC LIMIT ?1)",
+            [RECENT_SAMPLES as i64],
+        )?;
+        Ok(())
+    }
+
+    /// The recent clock measurements against the hub, newest first.
+    pub fn clock_samples(&self) -> Result<Vec<RecordedSample>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT received_at, offset_ms, rtt_ms FROM hub_clock_samples ORDER BY received_at DESC",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(at, offset_ms, rtt)| {
+                Ok(RecordedSample {
+                    sample: ClockSample {
+                        offset_ms,
+                        rtt_ms: to_u64(rtt, "round trip")?,
+                    },
+                    received_at: parse_time(&at)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Whether a stored event and a pulled one are the same event. The author is left out:
+/// the hub names a device's events by its user, which a store may have under the name
+/// the device gave (an event that came by another route, such as a handoff file).
+fn same_event(stored: &Event, pulled: &Event) -> bool {
+    stored.id == pulled.id
+        && stored.incident == pulled.incident
+        && stored.device == pulled.device
+        && stored.seq == pulled.seq
+        && stored.recorded_at == pulled.recorded_at
+        && stored.occurred_at == pulled.occurred_at
+        && stored.amends == pulled.amends
+        && stored.private == pulled.private
+        && stored.body == pulled.body
+}
+
+/// Writes `text` to `path` readable by its user only, replacing any older file whole
+/// (a temporary file renamed over it), so a crash leaves the old token or the new one.
+fn write_private_file(path: &Path, text: &str) -> Result<(), StoreError> {
+    let err = |source| StoreError::TokenFile {
+        path: path.to_path_buf(),
+        source,
+    };
+    let tmp = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&tmp).map_err(err)?;
+    // An older temporary file keeps its mode through `open`; set it again.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(err)?;
+    }
+    file.write_all(text.as_bytes()).map_err(err)?;
+    file.write_all(b"\n").map_err(err)?;
+    file.sync_all().map_err(err)?;
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(err)
+}

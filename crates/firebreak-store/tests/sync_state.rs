@@ -1,0 +1,375 @@
+//! The store's sync bookkeeping: the hub connection and its private token file, the
+//! acknowledged sequence number, pulled pages stored with their cursor in one
+//! transaction (skipping what is there, refusing what contradicts it), and the size
+//! limit that keeps every event pushable.
+
+use chrono::{Duration, SubsecRound, Utc};
+use firebreak_core::event::{Event, EventBody, FindingKind, NewEvent, Severity};
+use firebreak_core::ids::{DeviceId, EventId, IncidentId};
+use firebreak_core::sync::MAX_EVENT_BYTES;
+use firebreak_core::sync::clock::{ClockSample, RECENT_SAMPLES, RecordedSample};
+use firebreak_store::{Store, StoreError, SyncFailure};
+use std::os::unix::fs::PermissionsExt;
+
+fn store(dir: &tempfile::TempDir, name: &str) -> Store {
+    Store::open(&dir.path().join(name)).expect("open store")
+}
+
+fn finding(text: &str) -> EventBody {
+    EventBody::Finding {
+        finding: FindingKind::Note,
+        text: text.into(),
+    }
+}
+
+/// An event as another device would have recorded it.
+fn foreign(device: DeviceId, seq: u64, incident: IncidentId, body: EventBody) -> Event {
+    Event {
+        id: EventId::new_v7(),
+        incident,
+        author: "bob".into(),
+        device,
+        seq,
+        recorded_at: Utc::now().trunc_subsecs(6),
+        occurred_at: None,
+        amends: None,
+        private: false,
+        body,
+    }
+}
+
+fn started(device: DeviceId, incident: IncidentId) -> Event {
+    foreign(
+        device,
+        1,
+        incident,
+        EventBody::IncidentStarted {
+            title: "Checkout down".into(),
+            severity: Some(Severity::Sev2),
+        },
+    )
+}
+
+#[test]
+fn connecting_keeps_the_url_here_and_the_token_in_a_file_only_its_user_reads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store(&dir, "a");
+    assert_eq!(store.hub_connection().expect("read"), None);
+    assert_eq!(store.hub_token().expect("read"), None);
+
+    store
+        .connect_hub("http://127.0.0.1:4000/", " s3cret-token \n")
+        .expect("connect");
+    let hub = store.hub_connection().expect("read").expect("connected");
+    assert_eq!(hub.url, "http://127.0.0.1:4000");
+    assert_eq!((hub.acknowledged_seq, hub.pull_cursor), (0, 0));
+    assert_eq!(
+        store.hub_token().expect("read").as_deref(),
+        Some("s3cret-token")
+    );
+    let mode = std::fs::metadata(store.token_path())
+        .expect("token file")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+
+    store.disconnect_hub().expect("disconnect");
+    assert_eq!(store.hub_connection().expect("read"), None);
+    assert!(!store.token_path().exists());
+}
+
+#[test]
+fn the_same_hub_keeps_its_progress_and_another_hub_starts_over() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = store(&dir, "a");
+    store
+        .connect_hub("http://127.0.0.1:4000", "t1")
+        .expect("connect");
+    store.record_acknowledged(7).expect("ack");
+    store.store_pulled(&[], 42).expect("cursor");
+
+    store
+        .connect_hub("http://127.0.0.1:4000", "t2")
+        .expect("new token");
+    let hub = store.hub_connection().expect("read").expect("connected");
+    assert_eq!((hub.acknowledged_seq, hub.pull_cursor), (7, 42));
+    assert_eq!(store.hub_token().expect("read").as_deref(), Some("t2"));
+
+    store
+        .connect_hub("http://127.0.0.1:5000", "t3")
+        .expect("other hub");
+    let hub = store.hub_connection().expect("read").expect("connected");
+    assert_eq!((hub.acknowledged_seq, hub.pull_cursor), (0, 0));
+}
+
+#[test]
+fn the_high_water_mark_only_moves_forward_unless_the_hub_resets_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store(&dir, "a");
+    store
+        .connect_hub("http://127.0.0.1:4000", "t")
+        .expect("connect");
+    store.record_acknowledged(10).expect("ack");
+    store.record_acknowledged(4).expect("a late answer");
+    assert_eq!(
+        store
+            .hub_connection()
+            .expect("read")
+            .expect("hub")
+            .acknowledged_seq,
+        10
+    );
+    store.reset_acknowledged(4).expect("the hub lost events");
+    assert_eq!(
+        store
+            .hub_connection()
+            .expect("read")
+            .expect("hub")
+            .acknowledged_seq,
+        4
+    );
+}
+
+#[test]
+fn own_events_and_the_pending_count_leave_private_ones_out_of_the_count() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = store(&dir, "a");
+    let start = store
+        .append(
+            "alice",
+            NewEvent::new(
+                IncidentId::new_v7(),
+                EventBody::IncidentStarted {
+                    title: "t".into(),
+                    severity: None,
+                },
+            ),
+        )
+        .expect("start");
+    let mut private = NewEvent::new(start.incident, finding("my own scratch"));
+    private.private = true;
+    store.append("alice", private).expect("private");
+    store
+        .append("alice", NewEvent::new(start.incident, finding("shared")))
+        .expect("note");
+    assert_eq!(store.own_last_seq().expect("seq"), 3);
+    assert_eq!(store.pending_push_count().expect("pending"), 2);
+    let after_one = store.own_events_after(1, 10).expect("events");
+    assert_eq!(
+        after_one.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![2, 3]
+    );
+    assert_eq!(store.own_events_after(0, 1).expect("limit").len(), 1);
+
+    store
+        .connect_hub("http://127.0.0.1:4000", "t")
+        .expect("connect");
+    store.record_acknowledged(2).expect("ack");
+    assert_eq!(store.pending_push_count().expect("pending"), 1);
+}
+
+#[test]
+fn a_pulled_page_is_stored_once_with_its_cursor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = store(&dir, "a");
+    store
+        .connect_hub("http://127.0.0.1:4000", "t")
+        .expect("connect");
+    let bob = DeviceId::new_v7();
+    let incident = IncidentId::new_v7();
+    let page = vec![
+        started(bob, incident),
+        foreign(bob, 2, incident, finding("db replica lagging")),
+    ];
+    let stored = store.store_pulled(&page, 2).expect("store");
+    assert_eq!((stored.inserted, stored.already_present), (2, 0));
+    assert_eq!(
+        store
+            .hub_connection()
+            .expect("read")
+            .expect("hub")
+            .pull_cursor,
+        2
+    );
+
+    // The same page again (its answer was lost): nothing doubles, the cursor holds.
+    let again = store.store_pulled(&page, 2).expect("again");
+    assert_eq!((again.inserted, again.already_present), (0, 2));
+    assert_eq!(store.event_count().expect("count"), 2);
+
+    // Others' incidents and events read like local ones, with their authors.
+    let state = store.incident(incident).expect("incident");
+    assert_eq!(state.started_by, "bob");
+    let events = store.incident_events(incident).expect("events");
+    assert_eq!(events, page);
+
+    // This device's own events echoed by the hub are not stored twice.
+    let own = store
+        .append("alice", NewEvent::new(incident, finding("mine")))
+        .expect("append to a pulled incident");
+    let echoed = store.store_pulled(&[own], 3).expect("echo");
+    assert_eq!((echoed.inserted, echoed.already_present), (0, 1));
+    assert_eq!(store.event_count().expect("count"), 3);
+    assert_eq!(
+        store
+            .hub_connection()
+            .expect("read")
+            .expect("hub")
+            .pull_cursor,
+        3
+    );
+
+    // An older page cannot move the cursor back.
+    store.store_pulled(&[], 1).expect("old page");
+    assert_eq!(
+        store
+            .hub_connection()
+            .expect("read")
+            .expect("hub")
+            .pull_cursor,
+        3
+    );
+}
+
+#[test]
+fn a_different_event_under_a_known_id_or_number_is_refused_and_the_page_is_not_stored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = store(&dir, "a");
+    store
+        .connect_hub("http://127.0.0.1:4000", "t")
+        .expect("connect");
+    let bob = DeviceId::new_v7();
+    let incident = IncidentId::new_v7();
+    let first = vec![started(bob, incident)];
+    store.store_pulled(&first, 1).expect("store");
+
+    let newcomer = foreign(bob, 2, incident, finding("fine"));
+    let mut altered = first[0].clone();
+    altered.body = finding("rewritten");
+    let err = store
+        .store_pulled(&[newcomer.clone(), altered], 5)
+        .expect_err("altered content is refused");
+    assert!(
+        matches!(err, StoreError::SyncConflict { seq: 1, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains(&first[0].id.to_string()), "{err}");
+
+    let mut same_number = foreign(bob, 1, incident, finding("another event, same seq"));
+    same_number.id = EventId::new_v7();
+    let err = store
+        .store_pulled(&[same_number], 5)
+        .expect_err("a second event under one (device, seq) is refused");
+    assert!(matches!(err, StoreError::SyncConflict { .. }), "{err}");
+
+    // Nothing of either page went in, and the cursor did not move.
+    assert_eq!(store.event_count().expect("count"), 1);
+    assert_eq!(store.event(newcomer.id).expect("read"), None);
+    assert_eq!(
+        store
+            .hub_connection()
+            .expect("read")
+            .expect("hub")
+            .pull_cursor,
+        1
+    );
+}
+
+#[test]
+fn a_pulled_page_needs_a_hub_connection() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = store(&dir, "a");
+    let bob = DeviceId::new_v7();
+    let err = store
+        .store_pulled(&[started(bob, IncidentId::new_v7())], 1)
+        .expect_err("not connected");
+    assert!(matches!(err, StoreError::NotConnected), "{err}");
+    assert_eq!(store.event_count().expect("count"), 0);
+}
+
+#[test]
+fn an_event_the_hub_would_refuse_for_its_size_is_refused_here_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = store(&dir, "a");
+    let start = store
+        .append(
+            "alice",
+            NewEvent::new(
+                IncidentId::new_v7(),
+                EventBody::IncidentStarted {
+                    title: "t".into(),
+                    severity: None,
+                },
+            ),
+        )
+        .expect("start");
+    let huge = "x".repeat(MAX_EVENT_BYTES);
+    let err = store
+        .append("alice", NewEvent::new(start.incident, finding(&huge)))
+        .expect_err("too large");
+    assert!(
+        matches!(err, StoreError::EventTooLarge { limit, .. } if limit == MAX_EVENT_BYTES),
+        "{err}"
+    );
+    assert!(err.to_string().contains("65536"), "{err}");
+    assert_eq!(store.event_count().expect("count"), 1);
+    assert_eq!(store.own_last_seq().expect("seq"), 1);
+    // Just under the limit is fine.
+    store
+        .append(
+            "alice",
+            NewEvent::new(start.incident, finding(&"y".repeat(60_000))),
+        )
+        .expect("a large but pushable note");
+}
+
+#[test]
+fn only_the_most_recent_clock_samples_are_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store(&dir, "a");
+    store
+        .connect_hub("http://127.0.0.1:4000", "t")
+        .expect("connect");
+    let base = Utc::now().trunc_subsecs(6);
+    for i in 0..(RECENT_SAMPLES as i64 + 5) {
+        store
+            .record_clock_sample(RecordedSample {
+                sample: ClockSample {
+                    offset_ms: i,
+                    rtt_ms: 3,
+                },
+                received_at: base + Duration::seconds(i),
+            })
+            .expect("sample");
+    }
+    let samples = store.clock_samples().expect("samples");
+    assert_eq!(samples.len(), RECENT_SAMPLES);
+    assert_eq!(samples[0].sample.offset_ms, RECENT_SAMPLES as i64 + 4);
+}
+
+#[test]
+fn the_outcome_of_a_round_is_kept_for_the_status() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store(&dir, "a");
+    store
+        .connect_hub("http://127.0.0.1:4000", "t")
+        .expect("connect");
+    let at = Utc::now().trunc_subsecs(6);
+    store.record_sync_attempt(at).expect("attempt");
+    let failure = SyncFailure {
+        kind: "unreachable".into(),
+        message: "connection refused".into(),
+    };
+    store
+        .record_sync_outcome(at, Some(&failure))
+        .expect("failed");
+    let hub = store.hub_connection().expect("read").expect("hub");
+    assert_eq!(hub.last_attempt_at, Some(at));
+    assert_eq!(hub.last_success_at, None);
+    assert_eq!(hub.last_error, Some(failure));
+    store.record_sync_outcome(at, None).expect("succeeded");
+    let hub = store.hub_connection().expect("read").expect("hub");
+    assert_eq!(hub.last_success_at, Some(at));
+    assert_eq!(hub.last_error, None);
+}

@@ -1,0 +1,206 @@
+//! One sync round: push everything this device has that the hub has not acknowledged,
+//! then pull everything after the stored cursor.
+//!
+//! Push first, so that a round that ends with a pull has the device's own events on
+//! the hub before it asks what the hub has. Progress is written as it is made (the
+//! high-water mark after each answered batch, the cursor with each stored page), so a
+//! round that dies half way loses no work, and the next round only repeats requests
+//! the hub treats as no-ops.
+
+use crate::client::{ClientOptions, HubClient};
+use crate::error::SyncError;
+use chrono::Utc;
+use firebreak_core::sync::clock::{ClockSample, Exchange, RecordedSample, best_estimate};
+use firebreak_core::sync::{
+    ErrorCode, MAX_BATCH_ENTRIES, MAX_PULL_LIMIT, PlanError, PushLimits, accept_pull, plan_push,
+};
+use firebreak_store::{Store, SyncFailure};
+use serde::Serialize;
+
+/// How many of the device's events are read from the store per planning window. A
+/// window is several batches, so a long offline backlog streams rather than loading
+/// the whole log at once.
+const PUSH_WINDOW: usize = MAX_BATCH_ENTRIES * 5;
+
+/// How many times one round follows the hub's "start from here" (`seq_gap`) before it
+/// gives up: once is the normal case (the hub lost events to a restore), more means
+/// something else is wrong.
+const MAX_REPLANS: usize = 3;
+
+/// What one round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RoundReport {
+    /// Events the hub stored for the first time.
+    pub pushed: usize,
+    /// Events sent that the hub already had (a re-send after a lost answer).
+    pub already_on_hub: usize,
+    /// The hub's high-water mark for this device after the round.
+    pub acknowledged_seq: u64,
+    /// Other devices' events new to this store.
+    pub pulled: usize,
+    /// The pull cursor after the round.
+    pub pull_cursor: u64,
+    /// This device's clock against the hub's, when measured (hub minus device).
+    pub clock: Option<ClockSample>,
+}
+
+/// One round against the store's hub, with the attempt and its outcome recorded in the
+/// store (`firebreak sync --status` and the desktop's status bar read them).
+pub fn sync_once(store: &mut Store, options: ClientOptions) -> Result<RoundReport, SyncError> {
+    let client = client_for(store, options)?;
+    store.record_sync_attempt(Utc::now())?;
+    let result = sync_round(store, &client);
+    let failure = result.as_ref().err().map(|e| SyncFailure {
+        kind: e.kind().as_str().to_string(),
+        message: e.to_string(),
+    });
+    // The round's own error matters more than a failure to note it.
+    let noted = store.record_sync_outcome(Utc::now(), failure.as_ref());
+    let report = result?;
+    noted?;
+    Ok(report)
+}
+
+/// The client for the hub this store is connected to.
+pub fn client_for(store: &Store, options: ClientOptions) -> Result<HubClient, SyncError> {
+    let hub = store.hub_connection()?.ok_or(SyncError::NotConnected)?;
+    let token = store.hub_token()?.ok_or(SyncError::NotConnected)?;
+    HubClient::new(&hub.url, &token, store.device(), options)
+}
+
+/// One round: push, then pull.
+pub fn sync_round(store: &mut Store, client: &HubClient) -> Result<RoundReport, SyncError> {
+    let hub = store.hub_connection()?.ok_or(SyncError::NotConnected)?;
+    let health = client.health()?;
+    if health.cursor < hub.pull_cursor {
+        // The hub's log is shorter than what this store has pulled: it was restored
+        // from a backup. Pull everything again; stored events are skipped.
+        tracing::warn!(
+            hub_cursor = health.cursor,
+            stored_cursor = hub.pull_cursor,
+            "the hub's cursor went back; pulling everything again"
+        );
+        store.reset_pull_cursor(0)?;
+    }
+    let mut report = RoundReport {
+        clock: best_estimate(&store.clock_samples()?).map(|s| s.sample),
+        ..RoundReport::default()
+    };
+    push_all(store, client, hub.acknowledged_seq, &mut report)?;
+    pull_all(store, client, &mut report)?;
+    report.clock = best_estimate(&store.clock_samples()?).map(|s| s.sample);
+    Ok(report)
+}
+
+fn push_all(
+    store: &mut Store,
+    client: &HubClient,
+    mut acknowledged: u64,
+    report: &mut RoundReport,
+) -> Result<(), SyncError> {
+    let device = store.device();
+    let mut replans = 0;
+    'window: loop {
+        let local_last = store.own_last_seq()?;
+        if acknowledged >= local_last {
+            if acknowledged > local_last {
+                return Err(PlanError::HubAhead {
+                    acknowledged,
+                    local_last_seq: local_last,
+                }
+                .into());
+            }
+            break;
+        }
+        let events = store.own_events_after(acknowledged, PUSH_WINDOW)?;
+        let window_last = events.last().map_or(acknowledged, |e| e.seq);
+        let batches = plan_push(
+            device,
+            window_last,
+            acknowledged,
+            &events,
+            PushLimits::default(),
+        )?;
+        for batch in batches {
+            let request = batch.request(device, report.clock);
+            let answer = match client.push(&request) {
+                Ok(answer) => answer,
+                Err(SyncError::Refused { detail, .. })
+                    if detail.code == ErrorCode::SeqGap && replans < MAX_REPLANS =>
+                {
+                    // The hub has less than this store believes (it was restored from a
+                    // backup): start again from where it says.
+                    let expected = detail.expected_seq.unwrap_or(1).max(1);
+                    tracing::warn!(expected, "the hub asked to push from an earlier event");
+                    replans += 1;
+                    acknowledged = expected - 1;
+                    store.reset_acknowledged(acknowledged)?;
+                    continue 'window;
+                }
+                Err(other) => return Err(other),
+            };
+            note_clock(store, answer.exchange, report)?;
+            let response = answer.body;
+            if response.acknowledged_seq > store.own_last_seq()? {
+                return Err(PlanError::HubAhead {
+                    acknowledged: response.acknowledged_seq,
+                    local_last_seq: store.own_last_seq()?,
+                }
+                .into());
+            }
+            store.record_acknowledged(response.acknowledged_seq)?;
+            acknowledged = acknowledged.max(response.acknowledged_seq);
+            report.pushed += response.stored;
+            report.already_on_hub += response.already_stored;
+        }
+    }
+    report.acknowledged_seq = acknowledged;
+    Ok(())
+}
+
+fn pull_all(
+    store: &mut Store,
+    client: &HubClient,
+    report: &mut RoundReport,
+) -> Result<(), SyncError> {
+    let device = store.device();
+    let mut cursor = store
+        .hub_connection()?
+        .ok_or(SyncError::NotConnected)?
+        .pull_cursor;
+    loop {
+        let answer = client.pull(cursor, MAX_PULL_LIMIT, report.clock)?;
+        note_clock(store, answer.exchange, report)?;
+        let page = accept_pull(device, cursor, answer.body)?;
+        let stored = store.store_pulled(&page.events, page.cursor)?;
+        report.pulled += stored.inserted;
+        cursor = page.cursor;
+        if !page.more {
+            break;
+        }
+    }
+    report.pull_cursor = cursor;
+    Ok(())
+}
+
+/// Keeps the clock sample of an exchange, and uses the best recent one for the next
+/// request. A sample that makes no sense (a clock that jumped mid-request) is dropped.
+fn note_clock(
+    store: &Store,
+    exchange: Option<Exchange>,
+    report: &mut RoundReport,
+) -> Result<(), SyncError> {
+    let Some(exchange) = exchange else {
+        return Ok(());
+    };
+    let sample = exchange.sample();
+    if sample.check().is_err() {
+        return Ok(());
+    }
+    store.record_clock_sample(RecordedSample {
+        sample,
+        received_at: exchange.received_at,
+    })?;
+    report.clock = best_estimate(&store.clock_samples()?).map(|s| s.sample);
+    Ok(())
+}

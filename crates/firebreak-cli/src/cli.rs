@@ -51,6 +51,54 @@ pub enum Command {
     /// Probe HTTP, TCP, TLS and DNS targets from this machine, as evidence in the log
     #[command(subcommand, after_help = PROBE_EXIT_CODES)]
     Probe(ProbeCommand),
+    /// Connect this store to the team's hub, or show or forget the connection
+    #[command(subcommand)]
+    Hub(HubCommand),
+    /// Push this device's events to the hub and pull everyone else's
+    #[command(after_help = SYNC_EXIT_CODES)]
+    Sync(SyncArgs),
+}
+
+/// Shown under `sync --help`: scripts branch on these.
+pub const SYNC_EXIT_CODES: &str = "\
+Exit codes: 0 everything is pushed and pulled; 4 the hub is unreachable or failing (try \
+again later: nothing is lost); 5 the hub refused the token; 6 the hub refused the events \
+(someone must look); 1 any other error (no hub connected, the store failed); 2 a command \
+line that cannot be read.";
+
+#[derive(Debug, Subcommand)]
+pub enum HubCommand {
+    /// Keep the hub's URL and a token for this store; checks both when the hub answers
+    Connect {
+        /// The hub's base URL: http://HOST:PORT or https://HOST:PORT
+        url: String,
+        /// The token `firebreak-hub user add NAME` printed; `-` reads it from stdin
+        #[arg(long, env = "FIREBREAK_HUB_TOKEN", hide_env_values = true)]
+        token: String,
+        /// Save without asking the hub (it is down, or you are offline)
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Show the hub this store syncs with and how far sync has got
+    Status {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Forget the hub and its token (the events stay)
+    Disconnect,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Keep syncing: at once after new events, every few seconds for others' events,
+    /// backing off while the hub is unreachable; Ctrl-C stops
+    #[arg(long, conflicts_with = "status")]
+    pub watch: bool,
+    /// Show how far sync has got, without syncing
+    #[arg(long)]
+    pub status: bool,
+    #[command(flatten)]
+    pub json: JsonFlag,
 }
 
 /// Shown under every probe command's help: scripts branch on these.

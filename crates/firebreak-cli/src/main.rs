@@ -14,6 +14,8 @@
 //! - 2: a command line clap cannot read (usage error).
 //! - 3: `probe check|run|watch` ran, but a probe failed or was skipped (a placeholder
 //!   without a value), so a script can tell "down" from "could not ask".
+//! - 4, 5, 6: `sync` did not finish: the hub is unreachable or failing (4: try later),
+//!   refused the token (5), or refused the events (6: someone must look).
 //!
 //! Only the probe commands start an async runtime (tokio, two workers); everything else
 //! is synchronous.

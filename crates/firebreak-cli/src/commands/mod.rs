@@ -3,12 +3,14 @@
 mod config;
 mod export;
 mod findings;
+mod hub;
 mod incident;
 mod log;
 mod probe;
 mod runbook;
 mod search;
 mod step;
+mod sync;
 mod variables;
 
 use crate::cli::{Cli, Command};
@@ -29,5 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(&ctx, args).map(|()| ExitCode::SUCCESS),
         Command::Config(cmd) => config::run(&ctx, cmd).map(|()| ExitCode::SUCCESS),
         Command::Probe(cmd) => probe::run(&mut ctx, cmd),
+        Command::Hub(cmd) => hub::run(&ctx, cmd),
+        Command::Sync(args) => sync::run(&mut ctx, args),
     }
 }

@@ -5,16 +5,17 @@
 //! - at once when this device's log grows while the hub is reachable (it notices
 //!   appends from any process by polling the newest sequence number, which is cheap);
 //! - every `idle_poll` while reachable, to bring in the other responders' events;
-//! - after a failure, on an exponential backoff with jitter (or when the hub said when),
-//!   so that the round that finds the hub answering again comes soon after it does.
+//! - after a failure, on an exponential backoff with jitter (or when the hub said when);
+//! - and, while the hub is unreachable, as soon as a cheap health request every
+//!   `reachability_poll` finds it answering again.
 //!
 //! A refusal that will repeat (a bad token, a conflict) is retried only every
 //! `failed_retry`, and shown to the user meanwhile.
 
 use crate::backoff::Backoff;
 use crate::client::ClientOptions;
-use crate::error::SyncError;
-use crate::round::sync_once;
+use crate::error::{FailureKind, SyncError};
+use crate::round::{client_for, sync_once};
 use crate::status::{SyncPhase, SyncStatus};
 use chrono::Utc;
 use firebreak_store::Store;
@@ -38,6 +39,11 @@ pub struct WorkerOptions {
     pub backoff_max: Duration,
     /// How often to retry after a refusal that will repeat until someone acts.
     pub failed_retry: Duration,
+    /// While the hub is unreachable, how often to ask whether it answers again: a
+    /// health request, free for a hub that is down and cheap for one that is up, so
+    /// the worker wakes within this of the hub's return instead of at the end of a
+    /// long backoff.
+    pub reachability_poll: Duration,
 }
 
 impl Default for WorkerOptions {
@@ -49,6 +55,7 @@ impl Default for WorkerOptions {
             backoff_base: Duration::from_secs(1),
             backoff_max: Duration::from_secs(60),
             failed_retry: Duration::from_secs(120),
+            reachability_poll: Duration::from_secs(2),
         }
     }
 }
@@ -184,6 +191,16 @@ fn publish(shared: &Shared, status: SyncStatus, observer: &Option<StatusObserver
     }
 }
 
+/// Whether the store's hub answers a health request now, with short timeouts so that a
+/// hub that is down costs the loop little.
+fn hub_answers(store: &Store) -> bool {
+    let quick = ClientOptions {
+        connect_timeout: Duration::from_secs(1),
+        request_timeout: Duration::from_secs(2),
+    };
+    client_for(store, quick).is_ok_and(|client| client.health().is_ok())
+}
+
 /// What woke the loop.
 enum Wake {
     Stop,
@@ -242,6 +259,8 @@ fn run(
     let mut next_round = Instant::now();
     let mut seen_last_seq = None;
     let mut online = false;
+    let mut unreachable = false;
+    let mut next_probe = Instant::now();
     loop {
         let tick = next_round.min(Instant::now() + options.local_poll);
         let nudged = match wait(shared, tick) {
@@ -252,7 +271,14 @@ fn run(
         let local_last = store.own_last_seq().ok();
         let grew = local_last.is_some() && seen_last_seq.is_some() && local_last != seen_last_seq;
         seen_last_seq = local_last;
-        let due = nudged || Instant::now() >= next_round || (grew && online);
+        let mut due = nudged || Instant::now() >= next_round || (grew && online);
+        if !due && unreachable && Instant::now() >= next_probe {
+            next_probe = Instant::now() + options.reachability_poll;
+            if hub_answers(&store) {
+                backoff.reset();
+                due = true;
+            }
+        }
         if !due {
             if grew {
                 // Offline: show the new pending count; the backoff decides when to try.
@@ -271,6 +297,8 @@ fn run(
             publish(shared, status, &observer);
         }
         let result = sync_once(&mut store, options.client);
+        unreachable = matches!(&result, Err(e) if e.kind() == FailureKind::Unreachable);
+        next_probe = Instant::now() + options.reachability_poll;
         let wait_for = match &result {
             Ok(_) => {
                 backoff.reset();

@@ -5,6 +5,11 @@
 //! quiet for a while, the same thread checkpoints the WAL, so that appends rarely pay
 //! for a checkpoint themselves. It also watches the probe runner's activity counter
 //! (probes started or finished, watches changing state), which moves without a commit.
+//!
+//! And it watches the sync worker's status counter (syncing, synced, offline, pending,
+//! last sync), emitting `sync-changed`: a separate event, so that the status bar
+//! follows sync without the screens reloading their views on every round. Events the
+//! worker pulls are commits on its own connection, so they arrive as `store-changed`.
 
 use firebreak_store::Store;
 use std::path::PathBuf;
@@ -16,7 +21,17 @@ use tauri::{AppHandle, Emitter};
 const POLL: Duration = Duration::from_millis(250);
 const QUIET_BEFORE_CHECKPOINT: Duration = Duration::from_secs(30);
 
-pub fn watch(app: AppHandle, store_path: PathBuf, activity: Arc<AtomicU64>) -> std::io::Result<()> {
+/// What moves without a commit: the probe runner's activity and the sync status.
+pub struct Counters {
+    pub probes: Arc<AtomicU64>,
+    pub sync: Arc<AtomicU64>,
+}
+
+pub fn watch(app: AppHandle, store_path: PathBuf, counters: Counters) -> std::io::Result<()> {
+    let Counters {
+        probes: activity,
+        sync,
+    } = counters;
     std::thread::Builder::new()
         .name("store-watch".into())
         .spawn(move || {
@@ -31,8 +46,16 @@ pub fn watch(app: AppHandle, store_path: PathBuf, activity: Arc<AtomicU64>) -> s
             let mut last_change = Instant::now();
             let mut checkpointed = true;
             let mut last_activity = activity.load(Ordering::Relaxed);
+            let mut last_sync = sync.load(Ordering::Relaxed);
             loop {
                 std::thread::sleep(POLL);
+                let now_sync = sync.load(Ordering::Relaxed);
+                if now_sync != last_sync {
+                    last_sync = now_sync;
+                    if app.emit("sync-changed", now_sync).is_err() {
+                        return;
+                    }
+                }
                 let now = store.data_version().ok();
                 let now_activity = activity.load(Ordering::Relaxed);
                 if now_activity != last_activity && now == last {

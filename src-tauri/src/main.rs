@@ -3,7 +3,9 @@
 //!
 //! Layout:
 //! - `commands`: the generated `#[tauri::command]` functions.
-//! - `live`: watches the store for writes by other processes (the CLI) and tells the UI.
+//! - `live`: watches the store for writes by other processes (the CLI, the sync
+//!   worker's pulls) and tells the UI (`store-changed`); also probe activity and the
+//!   sync status (`sync-changed`).
 //! - `rendering`: WebKit's compositing mode, chosen before any thread starts.
 //! - `startup`: reports when the UI became interactive (for the start-up benchmark).
 
@@ -33,7 +35,10 @@ fn main() {
                 live::watch(
                     app.handle().clone(),
                     api.store().path().to_path_buf(),
-                    api.probe_activity(),
+                    live::Counters {
+                        probes: api.probe_activity(),
+                        sync: api.sync_activity(),
+                    },
                 )?;
             }
             app.manage(Mutex::new(api));

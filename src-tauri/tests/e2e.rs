@@ -3,14 +3,16 @@
 //! work its checklist with the keyboard and the mouse, write findings of several
 //! kinds, see a note written by the CLI appear, import a broken runbook and see its
 //! error, restart the app and find everything where it was; run a runbook's probes,
-//! an ad-hoc probe and a watch against servers on 127.0.0.1. Screenshots of each screen
-//! go to `target/e2e-screenshots/`.
+//! an ad-hoc probe and a watch against servers on 127.0.0.1; connect to a real hub on
+//! 127.0.0.1 from the hub screen and sync with another responder's laptop (the CLI on
+//! another store). Screenshots of each screen go to `target/e2e-screenshots/`.
 
 mod support;
 
 use serde_json::Value;
 use std::time::{Duration, Instant};
-use support::harness::Harness;
+use support::harness::{Harness, cli_at};
+use support::hub::{Hub, add_user};
 use support::loopback::{StatusServer, refused_port};
 use support::webdriver::{ENTER, Session, TAB};
 
@@ -632,4 +634,151 @@ fn probes_run_from_the_window_against_loopback() {
     assert!(variables.contains(&server.url()), "{variables}");
     shot(&h, &s, "15-probe-log");
     ok(s.quit());
+}
+
+/// The `firebreak` CLI on bob's laptop (his own store), as JSON.
+fn bob_json(home: &std::path::Path, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    serde_json::from_str(&cli_at(home, "bob", &all)).expect("CLI JSON")
+}
+
+/// Sync with a real hub on 127.0.0.1, from the window: bob (the CLI on his own store)
+/// has pushed an incident and a note; the app (alice) connects from the hub screen,
+/// the status bar reaches Synced, bob's incident and note appear marked with his name,
+/// alice adds a note, and bob's next `firebreak sync` brings it to his laptop.
+#[test]
+fn sync_with_a_hub_from_the_window() {
+    let started = Instant::now();
+    let hub_data = tempfile::tempdir().expect("temp dir");
+    let data = hub_data.path().join("hub");
+    let alice_token = add_user(&data, "alice");
+    let bob_token = add_user(&data, "bob");
+    let hub = Hub::start(&data);
+
+    // Bob's laptop: connect (the CLI checks the hub), an incident, a note, a sync.
+    let bob = hub_data.path().join("bob");
+    cli_at(
+        &bob,
+        "bob",
+        &["hub", "connect", &hub.url, "--token", &bob_token],
+    );
+    cli_at(&bob, "bob", &["incident", "start", "Payments API slow"]);
+    cli_at(
+        &bob,
+        "bob",
+        &[
+            "note",
+            "p99 at 4 s from the EU region",
+            "--kind",
+            "observation",
+        ],
+    );
+    cli_at(&bob, "bob", &["sync"]);
+    let incident = bob_json(&bob, &["incident", "show"])["id"]
+        .as_str()
+        .expect("bob's incident id")
+        .to_string();
+
+    // The app: a new store, local only; the status bar leads to the hub screen.
+    let h = Harness::start();
+    let app = h.app.to_str().expect("utf-8 path").to_string();
+    let s = ok(Session::start(h.port, &app));
+    let state = ok(s.wait_for("[data-testid=sync-state][data-phase=not_connected]", WAIT));
+    assert!(ok(s.text(&state)).contains("Local only"));
+    ok(s.click(&state));
+    ok(s.wait_for("[data-testid=hub-settings]", WAIT));
+
+    // A wrong token is refused with its reason, and nothing is kept.
+    let url = ok(s.find("[data-testid=hub-url]"));
+    ok(s.type_into(&url, &hub.url));
+    let token = ok(s.find("[data-testid=hub-token]"));
+    assert_eq!(ok(s.attribute(&token, "type")).as_deref(), Some("password"));
+    ok(s.type_into(&token, "fbk_not-a-real-token"));
+    ok(s.click(&ok(s.find("[data-testid=hub-connect]"))));
+    let refused = ok(s.wait_for("[data-testid=hub-error][data-code=hub_unauthorized]", WAIT));
+    assert!(ok(s.text(&refused)).contains("Nothing was saved"));
+    assert!(!h.home().join("hub-token").exists(), "no token kept");
+
+    // The right token connects; the status bar reaches Synced.
+    let token = ok(s.find("[data-testid=hub-token]"));
+    ok(s.clear(&token));
+    ok(s.type_into(&token, &alice_token));
+    ok(s.click(&ok(s.find("[data-testid=hub-connect]"))));
+    ok(s.wait_text("[data-testid=hub-connected-url]", &hub.url, WAIT));
+    ok(s.wait_for("[data-testid=sync-state][data-phase=synced]", WAIT));
+    ok(s.wait_text("[data-testid=sync-state]", "Synced", WAIT));
+    ok(s.wait_text("[data-testid=sync-last]", "synced", WAIT));
+    ok(s.wait_text("[data-testid=hub-state]", "Synced", WAIT));
+    let connected_at = started.elapsed();
+    shot(&h, &s, "16-hub-connected");
+
+    // Bob's incident and note are in the window, marked as his.
+    ok(s.click(&ok(s.find("[data-testid=nav-incidents]"))));
+    let row_css = format!("[data-testid=incident-row][data-incident-id='{incident}']");
+    ok(s.wait_text(&row_css, "Payments API slow", WAIT));
+    ok(s.click(&ok(s.find(&row_css))));
+    ok(s.wait_text("[data-testid=incident-title]", "Payments API slow", WAIT));
+    wait_timeline_contains(&s, "p99 at 4 s from the EU region");
+    let marked = ok(s.execute(
+        "const e = [...document.querySelectorAll('[data-testid=timeline-entry]')]\
+           .find(e => e.innerText.includes('p99 at 4 s'));\
+         const a = e && e.querySelector('[data-testid=entry-author]');\
+         return a ? [a.innerText.trim(), a.dataset.other] : null;",
+    ));
+    assert_eq!(
+        marked,
+        serde_json::json!(["bob", "true"]),
+        "bob's note, marked"
+    );
+
+    // Alice adds a note in the window; it reaches the hub, and bob's laptop.
+    add_note(&s, "observation", "replica lag back under 1 s", None);
+    let mine = ok(s.execute(
+        "const e = [...document.querySelectorAll('[data-testid=timeline-entry]')]\
+           .find(e => e.innerText.includes('replica lag back'));\
+         const a = e && e.querySelector('[data-testid=entry-author]');\
+         return a ? a.dataset.other : null;",
+    ));
+    assert_eq!(
+        mine,
+        serde_json::json!("false"),
+        "alice's own note is not marked"
+    );
+    shot(&h, &s, "17-hub-timeline");
+    let deadline = Instant::now() + WAIT;
+    let pulled = loop {
+        cli_at(&bob, "bob", &["sync"]);
+        let log = bob_json(&bob, &["log", "--incident", &incident]);
+        let found = log.as_array().and_then(|events| {
+            events
+                .iter()
+                .find(|e| e["text"] == "replica lag back under 1 s")
+                .cloned()
+        });
+        if let Some(event) = found {
+            break event;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "alice's note never reached bob: {log}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    assert_eq!(
+        pulled["author"], "alice",
+        "the hub's name for the app's user"
+    );
+    assert_eq!(pulled["kind"], "observation");
+    ok(s.wait_until("synced with nothing pending", WAIT, |s| {
+        (s.find("[data-testid=sync-state][data-phase=synced]")
+            .is_ok()
+            && s.find("[data-testid=sync-pending]").is_err())
+        .then_some(())
+    }));
+    ok(s.quit());
+    eprintln!(
+        "hub sync: connected and synced after {connected_at:?}, done after {:?}",
+        started.elapsed()
+    );
 }

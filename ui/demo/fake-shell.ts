@@ -28,6 +28,12 @@ import type {
 } from "../src/lib/bindings";
 import { DEMO_RUNBOOKS, type DemoRunbook } from "./runbooks";
 import { demoOutcome, fill, hostOf, isSensitiveHost, makeResult, parseTarget, type FakeOutcome } from "./fake-probes";
+import { FakeHub } from "./fake-hub";
+
+/** This store's device id; other responders' events carry another. */
+export const DEVICE = "d3v1ce00-0000-7000-8000-000000000001";
+/** The device of the other responder whose events the fake hub "pulls". */
+export const OTHER_DEVICE = "0th3rd3v-0000-7000-8000-000000000002";
 
 const FINDINGS = ["note", "observation", "hypothesis", "decision", "action"];
 const LABELS: Record<string, string> = {
@@ -130,6 +136,11 @@ export interface FakeShellOptions {
   author?: string;
   /** Start with an incident under way (for the demo). */
   seed?: boolean;
+  /**
+   * Start connected to the fake hub, and have another responder's note arrive a few
+   * seconds later (for the demo).
+   */
+  connected?: boolean;
 }
 
 let counter = 0;
@@ -151,12 +162,25 @@ export class FakeShell {
   watches = new Map<string, Watch>();
   private watchCount = 0;
   private readonly now: () => number;
+  /** Sync: a pretend hub and worker. */
+  readonly hub: FakeHub;
 
   constructor(options: FakeShellOptions = {}) {
     this.now = options.now ?? (() => Date.now());
     this.author = options.author ?? "alice";
+    this.hub = new FakeHub({ now: this.now, device: DEVICE, changed: () => void emit("sync-changed") });
     if (options.seed) this.seed();
+    if (options.connected) {
+      this.hub.connect({ url: this.hub.url, token: [...this.hub.tokens.keys()][0] ?? "", offline: false });
+      if (options.seed) {
+        this.demoTimer = setTimeout(() => {
+          void this.pulledNote("bob", "Payments API p99 back under 300 ms from the EU region");
+        }, 4000);
+      }
+    }
   }
+
+  private demoTimer: ReturnType<typeof setTimeout> | null = null;
 
   private iso(offsetMs = 0): string {
     return new Date(this.now() + offsetMs).toISOString();
@@ -241,6 +265,18 @@ export class FakeShell {
           String(args.name ?? ""),
           (args.value as string | null) ?? null,
         );
+      case "sync_status":
+        return this.hub.status();
+      case "connect_hub":
+        return this.hub.connect({
+          url: String(args.url ?? ""),
+          token: String(args.token ?? ""),
+          offline: args.offline === true,
+        });
+      case "disconnect_hub":
+        return this.hub.disconnect();
+      case "sync_now":
+        return this.hub.syncNow();
       case "plugin:dialog|save": {
         const options = (payload as { options?: { defaultPath?: string } }).options;
         return `/home/${this.author}/Documents/${options?.defaultPath ?? "incident.md"}`;
@@ -259,7 +295,7 @@ export class FakeShell {
       version: "0.1.0",
       store_path: "/home/alice/.local/share/firebreak/firebreak.db",
       author: this.author,
-      device: "d3v1ce00-0000-7000-8000-000000000001",
+      device: DEVICE,
     };
   }
 
@@ -327,7 +363,7 @@ export class FakeShell {
       is_finding: FINDINGS.includes(kind),
       text,
       author: this.author,
-      device: "d3v1ce00",
+      device: DEVICE,
       recorded_at: at,
       occurred_at: null,
       at,
@@ -340,6 +376,8 @@ export class FakeShell {
     };
     inc.timeline.push(entry);
     inc.timeline.sort((a, b) => a.at.localeCompare(b.at));
+    // This device's events wait for the (fake) worker to push them.
+    if (entry.device === DEVICE && !entry.private) this.hub.appended();
     return entry;
   }
 
@@ -696,6 +734,8 @@ export class FakeShell {
   /** Stops every watch (tests call it when they are done). */
   dispose(): void {
     for (const id of [...this.watches.keys()]) this.stopWatch(id);
+    this.hub.stop();
+    if (this.demoTimer !== null) clearTimeout(this.demoTimer);
   }
 
   private setVariable(inc: Incident, name: string, value: string | null): IncidentSummary {
@@ -895,6 +935,13 @@ export class FakeShell {
     inc.timeline.sort((a, b) => a.at.localeCompare(b.at));
   }
 
+  /** Another responder's note, pulled from the hub by the worker: store-changed. */
+  async pulledNote(author: string, text: string, kind = "observation"): Promise<void> {
+    const inc = this.resolve(null);
+    this.record(inc, kind, text, 0, { author, device: OTHER_DEVICE });
+    await emit("store-changed");
+  }
+
   /** A write from "another process" (the CLI): the shell would emit store-changed. */
   async cliNote(text: string, kind = "note"): Promise<void> {
     const inc = this.resolve(null);
@@ -911,7 +958,7 @@ function escape(text: string): string {
 }
 
 /** Routes the app's IPC to a fake shell (events included); returns it. */
-export function installFakeShell(options: FakeShellOptions = { seed: true }): FakeShell {
+export function installFakeShell(options: FakeShellOptions = { seed: true, connected: true }): FakeShell {
   const shell = new FakeShell(options);
   mockWindows("main");
   mockIPC((cmd, payload) => shell.handle(cmd, payload), { shouldMockEvents: true });

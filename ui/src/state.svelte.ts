@@ -1,17 +1,20 @@
 // What the whole app shares: which screen is showing, which incident the workspace
 // holds, the error banner, the last import report, and focus requests that travel
-// from the global shortcuts to the component that owns the field.
+// from the global shortcuts to the component that owns the field. (The sync status
+// lives in `sync.svelte.ts`.)
 
 import type { AppInfo, ImportReport, IncidentView } from "./lib/bindings";
 import { importPaths } from "./lib/actions";
 import { toUiError, type UiError } from "./lib/errors";
+import { resetSync } from "./sync.svelte";
 
-export type Screen = "workspace" | "incidents" | "runbooks";
+export type Screen = "workspace" | "incidents" | "runbooks" | "hub";
 
 export const SCREENS: Array<{ id: Screen; label: string; key: string }> = [
   { id: "workspace", label: "Workspace", key: "w" },
   { id: "incidents", label: "Incidents", key: "i" },
   { id: "runbooks", label: "Runbooks", key: "r" },
+  { id: "hub", label: "Hub", key: "h" },
 ];
 
 function initial() {
@@ -45,6 +48,7 @@ export const app = $state(initial());
 export function resetApp(): void {
   Object.assign(app, initial());
   Object.assign(importing, { busy: false, error: null });
+  resetSync();
   screenKeys = null;
   answerApproval(false);
 }

@@ -35,6 +35,7 @@ describe("global shortcuts", () => {
     expect(globalKeyAction(key("w"), { ...linux, pendingG: true }).action).toBe("go-workspace");
     expect(globalKeyAction(key("i"), { ...linux, pendingG: true }).action).toBe("go-incidents");
     expect(globalKeyAction(key("r"), { ...linux, pendingG: true }).action).toBe("go-runbooks");
+    expect(globalKeyAction(key("h"), { ...linux, pendingG: true }).action).toBe("go-hub");
   });
 
   it("drops a pending g on any other key", () => {
@@ -47,7 +48,8 @@ describe("global shortcuts", () => {
     expect(globalKeyAction(key("g"), { ...linux, inTextField: true })).toEqual({ action: null, pendingG: false });
   });
 
-  it("switches screens with Ctrl+1/2/3 (Cmd on macOS)", () => {
+  it("switches screens with Ctrl+1/2/3/4 (Cmd on macOS)", () => {
+    expect(globalKeyAction(key("4", { ctrlKey: true }), linux).action).toBe("go-hub");
     expect(globalKeyAction(key("1", { ctrlKey: true }), linux).action).toBe("go-workspace");
     expect(globalKeyAction(key("2", { ctrlKey: true }), { ...linux, inTextField: true }).action).toBe("go-incidents");
     expect(globalKeyAction(key("3", { metaKey: true }), mac).action).toBe("go-runbooks");

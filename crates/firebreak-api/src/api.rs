@@ -6,6 +6,7 @@ use crate::convert::{PlannedByKey, RunContext, incident_summary, run_view, time,
 use crate::error::{ApiError, ErrorCode};
 use crate::probe_api::{plan_for_view, probe_view};
 use crate::probe_runner::ProbeRunner;
+use crate::sync_api::{SyncOptions, SyncSlot};
 use crate::types::*;
 use chrono::{Local, Utc};
 use firebreak_core::event::{EventBody, FindingKind, NewEvent, Role, Severity, Status};
@@ -14,13 +15,14 @@ use firebreak_core::render::{IncidentReport, incident_markdown, markdown_to_safe
 use firebreak_core::runbook::placeholder::fill;
 use firebreak_core::time_input::parse_time;
 use firebreak_core::views::{StepState, fold_probes, fold_timeline};
-use firebreak_store::{AUTHOR_KEY, FileOutcome, NewFinding, PutOutcome, Store};
+use firebreak_store::{AUTHOR_KEY, FileOutcome, NewFinding, PutOutcome, Store, StoreError};
 use std::path::{Path, PathBuf};
 
 /// The desktop app's view of one store.
 pub struct Api {
     store: Store,
     runner: ProbeRunner,
+    sync: SyncSlot,
 }
 
 impl std::fmt::Debug for Api {
@@ -42,8 +44,18 @@ impl Api {
     }
 
     pub fn from_store(store: Store) -> Api {
+        Api::from_store_with_sync(store, SyncOptions::default())
+    }
+
+    /// With the sync worker's timings chosen (tests make them brisk).
+    pub fn from_store_with_sync(store: Store, sync: SyncOptions) -> Api {
         let runner = ProbeRunner::new(store.path().to_path_buf());
-        Api { store, runner }
+        let sync = SyncSlot::new(&store, sync);
+        Api {
+            store,
+            runner,
+            sync,
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -58,6 +70,14 @@ impl Api {
         &self.runner
     }
 
+    pub(crate) fn sync(&self) -> &SyncSlot {
+        &self.sync
+    }
+
+    pub(crate) fn sync_mut(&mut self) -> &mut SyncSlot {
+        &mut self.sync
+    }
+
     /// A counter that moves whenever probes or watches start, finish or change state,
     /// so the shell can tell the UI to refresh (results themselves move the store's
     /// `data_version`).
@@ -67,6 +87,20 @@ impl Api {
 
     pub(crate) fn author(&self) -> Result<String, ApiError> {
         Ok(self.store.author(None)?)
+    }
+
+    /// Every command that appends to the log writes through here: the author is read
+    /// first, and after the write the sync worker is nudged, so the new events reach
+    /// the hub at once rather than at the worker's next look. (Probe results, written
+    /// by the runner's own connection, are noticed by the worker's poll.)
+    pub(crate) fn append_with<T>(
+        &mut self,
+        write: impl FnOnce(&mut Store, &str) -> Result<T, StoreError>,
+    ) -> Result<T, ApiError> {
+        let author = self.author()?;
+        let written = write(&mut self.store, &author)?;
+        self.sync.nudge();
+        Ok(written)
     }
 
     // ----- app -------------------------------------------------------------------
@@ -198,24 +232,21 @@ impl Api {
         if args.title.trim().is_empty() {
             return Err(rejected_empty("the incident's title"));
         }
-        let author = self.author()?;
-        let state = self
-            .store
-            .start_incident(&author, &args.title, severity, &args.runbooks)?;
+        let state = self.append_with(|store, author| {
+            store.start_incident(author, &args.title, severity, &args.runbooks)
+        })?;
         Ok(incident_summary(&state))
     }
 
     pub fn run_runbook(&mut self, args: RunRunbook) -> Result<IncidentSummary, ApiError> {
         let state = self.store.resolve_incident(Some(&args.incident))?;
-        let author = self.author()?;
-        self.store.start_run(&author, &state, &args.runbook)?;
+        self.append_with(|store, author| store.start_run(author, &state, &args.runbook))?;
         Ok(incident_summary(&self.store.incident(state.id)?))
     }
 
     fn record(&mut self, incident: &str, body: EventBody) -> Result<IncidentSummary, ApiError> {
         let state = self.store.resolve_incident(Some(incident))?;
-        let author = self.author()?;
-        self.store.append(&author, NewEvent::new(state.id, body))?;
+        self.append_with(|store, author| store.append(author, NewEvent::new(state.id, body)))?;
         Ok(incident_summary(&self.store.incident(state.id)?))
     }
 
@@ -247,10 +278,9 @@ impl Api {
             }
         };
         let state = self.store.resolve_incident(Some(&args.incident))?;
-        let author = self.author()?;
-        let change =
-            self.store
-                .change_step(&author, &state, &args.step_ref, wanted, args.reason)?;
+        let change = self.append_with(|store, author| {
+            store.change_step(author, &state, &args.step_ref, wanted, args.reason)
+        })?;
         Ok(StepChanged {
             step_ref: args.step_ref,
             state: wanted.as_str().to_string(),
@@ -270,29 +300,30 @@ impl Api {
             .map(|at| parse_time(at, Utc::now(), *Local::now().offset()))
             .transpose()?;
         let state = self.store.resolve_incident(Some(&args.incident))?;
-        let author = self.author()?;
-        let event = self.store.add_finding(
-            &author,
-            state.id,
-            NewFinding {
-                kind,
-                text: args.text,
-                occurred_at,
-                private: args.private,
-            },
-        )?;
+        let event = self.append_with(|store, author| {
+            store.add_finding(
+                author,
+                state.id,
+                NewFinding {
+                    kind,
+                    text: args.text,
+                    occurred_at,
+                    private: args.private,
+                },
+            )
+        })?;
         self.entry_of(event.incident, event.id)
     }
 
     pub fn amend(&mut self, args: Amend) -> Result<TimelineEntry, ApiError> {
-        let author = self.author()?;
-        let (target, _) = self.store.amend(&author, &args.event, &args.text)?;
+        let (target, _) =
+            self.append_with(|store, author| store.amend(author, &args.event, &args.text))?;
         self.entry_of(target.incident, target.id)
     }
 
     pub fn retract(&mut self, args: Retract) -> Result<TimelineEntry, ApiError> {
-        let author = self.author()?;
-        let (target, _) = self.store.retract(&author, &args.event, args.reason)?;
+        let (target, _) =
+            self.append_with(|store, author| store.retract(author, &args.event, args.reason))?;
         self.entry_of(target.incident, target.id)
     }
 

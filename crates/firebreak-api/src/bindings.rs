@@ -152,6 +152,9 @@ pub fn typescript() -> String {
         StartWatch,
         WatchRef,
         SetVariable,
+        SyncErrorView,
+        SyncStatusView,
+        ConnectHub,
     );
     out.push_str(&vocabularies());
     out.push_str(

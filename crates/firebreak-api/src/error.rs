@@ -28,6 +28,16 @@ pub enum ErrorCode {
     /// A runbook probe reaches a loopback, link-local or cloud-metadata address: ask the
     /// user, then send the request again with `approve`.
     NeedsApproval,
+    /// A hub URL that is not `http://HOST:PORT` or `https://HOST:PORT`.
+    BadHubUrl,
+    /// The hub did not answer (or answered with a failure of its own); nothing was
+    /// saved. Connecting with `offline` saves it anyway.
+    HubUnreachable,
+    /// The hub does not accept the token (wrong or revoked); nothing was saved.
+    HubUnauthorized,
+    /// The hub answered and refused for another reason (another API version, the
+    /// device belongs to another user); nothing was saved.
+    HubRefused,
     /// Anything else in the store; the message says what.
     Store,
 }

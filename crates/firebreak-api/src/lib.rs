@@ -11,7 +11,11 @@
 //!   incident variables.
 //! - `probe_runner`: probes and watches run in the background on a small tokio runtime
 //!   and append their results through a second store connection.
-//! - `types`, `probe_types`: transport types, requests and responses.
+//! - `sync_api`: sync with the team's hub — the status, connect (checked with the hub
+//!   first, nothing saved on a refusal), disconnect, sync now; owns the background
+//!   `SyncWorker`, started once the store has a hub. Appends nudge it (`append_with`).
+//! - `types`, `probe_types`, `sync_types`: transport types, requests and responses.
+//!   The hub token goes in and never comes back out.
 //! - `convert`: domain values to transport types.
 //! - `error`: `ApiError { code, message }` and the mapping from store errors.
 //! - `bindings`: the generated TypeScript (`ui/src/lib/bindings.ts`).
@@ -23,9 +27,12 @@ mod error;
 mod probe_api;
 mod probe_runner;
 mod probe_types;
+mod sync_api;
+mod sync_types;
 pub mod types;
 
 pub use api::Api;
 pub use error::{ApiError, ErrorCode};
 pub use firebreak_commands::{COMMAND_NAMES, with_commands};
 pub use probe_runner::MIN_WATCH_EVERY;
+pub use sync_api::SyncOptions;

@@ -132,9 +132,9 @@ impl Api {
         let state = self.store().resolve_incident(Some(&args.incident))?;
         // An empty value is refused by the log's rules, not read as "remove": removing
         // is said with null, so a slip of the keyboard cannot drop a variable.
-        let author = self.author()?;
-        self.store_mut()
-            .set_variable(&author, &state, &args.name, args.value.as_deref())?;
+        self.append_with(|store, author| {
+            store.set_variable(author, &state, &args.name, args.value.as_deref())
+        })?;
         Ok(crate::convert::incident_summary(
             &self.store().incident(state.id)?,
         ))

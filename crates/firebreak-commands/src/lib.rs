@@ -37,6 +37,10 @@ macro_rules! with_commands {
             start_watch(StartWatch) -> WatchView;
             stop_watch(WatchRef) -> Vec<WatchView>;
             set_variable(SetVariable) -> IncidentSummary;
+            sync_status() -> SyncStatusView;
+            connect_hub(ConnectHub) -> SyncStatusView;
+            disconnect_hub() -> SyncStatusView;
+            sync_now() -> SyncStatusView;
         }
     };
 }

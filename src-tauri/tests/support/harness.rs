@@ -149,20 +149,7 @@ impl Harness {
 
     /// The `firebreak` CLI on the app's store, as a second process would use it.
     pub fn cli(&self, args: &[&str]) -> String {
-        let bin = profile_dir().join("firebreak");
-        let out = Command::new(&bin)
-            .arg("--home")
-            .arg(self.home())
-            .args(args)
-            .env("FIREBREAK_AUTHOR", "bob")
-            .output()
-            .unwrap_or_else(|e| panic!("run {} (build it with the workspace): {e}", bin.display()));
-        assert!(
-            out.status.success(),
-            "firebreak {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        cli_at(&self.home(), "bob", args)
     }
 
     pub fn cli_json(&self, args: &[&str]) -> serde_json::Value {
@@ -180,6 +167,30 @@ impl Harness {
     pub fn display(&self) -> &str {
         &self.display
     }
+}
+
+/// The `firebreak` CLI on the store in `home`, recording as `author`: another
+/// responder's laptop when `home` is not the app's.
+pub fn cli_at(home: &Path, author: &str, args: &[&str]) -> String {
+    let bin = profile_dir().join("firebreak");
+    let out = Command::new(&bin)
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .env("FIREBREAK_AUTHOR", author)
+        .output()
+        .unwrap_or_else(|e| panic!("run {} (build it with the workspace): {e}", bin.display()));
+    assert!(
+        out.status.success(),
+        "firebreak {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A binary of the workspace beside this test's (`target/<profile>/NAME`).
+pub fn workspace_bin(name: &str) -> PathBuf {
+    profile_dir().join(name)
 }
 
 impl Drop for Harness {

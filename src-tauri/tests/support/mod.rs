@@ -1,5 +1,6 @@
 //! Shared helpers for the desktop end-to-end tests.
 
 pub mod harness;
+pub mod hub;
 pub mod loopback;
 pub mod webdriver;

@@ -4,7 +4,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
-export type ErrorCode = "no_open_incident" | "unknown_incident" | "unknown_event" | "unknown_runbook" | "unknown_step" | "ambiguous_step" | "invalid_input" | "rejected" | "incompatible_store" | "io" | "needs_approval" | "store";
+export type ErrorCode = "no_open_incident" | "unknown_incident" | "unknown_event" | "unknown_runbook" | "unknown_step" | "ambiguous_step" | "invalid_input" | "rejected" | "incompatible_store" | "io" | "needs_approval" | "bad_hub_url" | "hub_unreachable" | "hub_unauthorized" | "hub_refused" | "store";
 
 export type ApiError = { code: ErrorCode, message: string, };
 
@@ -321,6 +321,67 @@ export type WatchRef = { id: string, };
 
 export type SetVariable = { incident: string, name: string, value: string | null, };
 
+export type SyncErrorView = { 
+/**
+ * `unreachable`, `hub_failing`, `unauthorized`, `refused`, `store`, …
+ */
+kind: string, message: string, };
+
+export type SyncStatusView = { 
+/**
+ * not_connected (no hub: everything stays on this laptop), syncing, synced,
+ * offline (the hub does not answer; retrying by itself) or failed (the hub
+ * refused: someone must act).
+ */
+phase: string, 
+/**
+ * The hub's base URL; null when not connected.
+ */
+hub_url: string | null, 
+/**
+ * This device's shared events the hub has not acknowledged yet.
+ */
+pending: number, last_attempt_at: string | null, last_success_at: string | null, error: SyncErrorView | null, 
+/**
+ * When the next attempt is due, while offline or failed.
+ */
+next_attempt_at: string | null, 
+/**
+ * The hub's clock minus this laptop's, in milliseconds, when measured.
+ */
+clock_offset_ms: number | null, 
+/**
+ * More than a minute off: the hub corrects this laptop's times in the timeline.
+ */
+clock_skewed: boolean, 
+/**
+ * This store's device id (the hub binds it to the token's user on first push).
+ */
+device: string, 
+/**
+ * The name the hub gives this device's events, once the hub has said (it is the
+ * token's user, which may differ from the name typed into this app).
+ */
+hub_user: string | null, 
+/**
+ * Where the token is kept (readable by this user only); null when not connected.
+ */
+token_path: string | null, };
+
+export type ConnectHub = { 
+/**
+ * `http://HOST:PORT` or `https://HOST:PORT`.
+ */
+url: string, 
+/**
+ * The token `firebreak-hub user add NAME` printed.
+ */
+token: string, 
+/**
+ * Save without asking the hub (it is down, or this laptop is offline).
+ */
+offline: boolean, };
+
 /** Incident statuses, in the order an incident moves through them. */
 export const STATUSES = ["investigating", "identified", "mitigated", "resolved"] as const;
 
@@ -432,5 +493,21 @@ export function stopWatch(args: WatchRef): Promise<Array<WatchView>> {
 
 export function setVariable(args: SetVariable): Promise<IncidentSummary> {
   return invoke("set_variable", { args });
+}
+
+export function syncStatus(): Promise<SyncStatusView> {
+  return invoke("sync_status");
+}
+
+export function connectHub(args: ConnectHub): Promise<SyncStatusView> {
+  return invoke("connect_hub", { args });
+}
+
+export function disconnectHub(): Promise<SyncStatusView> {
+  return invoke("disconnect_hub");
+}
+
+export function syncNow(): Promise<SyncStatusView> {
+  return invoke("sync_now");
 }
 

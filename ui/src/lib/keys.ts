@@ -2,7 +2,8 @@
 // `g` is pending) to an action, so the scheme is tested without a window.
 //
 //   Ctrl+J (⌘J on macOS), or n      focus the note bar (switching to the workspace)
-//   g w / g i / g r, Ctrl+1/2/3     Workspace / Incidents / Runbooks
+//   g w / g i / g r / g h           Workspace / Incidents / Runbooks / Hub
+//   Ctrl+1/2/3/4                    the same
 //   ?                               keyboard help
 //   Esc                             close the help or the error banner
 //
@@ -13,6 +14,7 @@ export type GlobalAction =
   | "go-workspace"
   | "go-incidents"
   | "go-runbooks"
+  | "go-hub"
   | "help"
   | "escape";
 
@@ -41,9 +43,11 @@ const GO: Record<string, GlobalAction> = {
   w: "go-workspace",
   i: "go-incidents",
   r: "go-runbooks",
+  h: "go-hub",
   "1": "go-workspace",
   "2": "go-incidents",
   "3": "go-runbooks",
+  "4": "go-hub",
 };
 
 export function globalKeyAction(ev: KeyLike, ctx: KeyContext): KeyResult {
@@ -53,7 +57,7 @@ export function globalKeyAction(ev: KeyLike, ctx: KeyContext): KeyResult {
 
   if (primary && !other && !ev.altKey) {
     if (key === "j") return { action: "focus-note", pendingG: false };
-    if (key === "1" || key === "2" || key === "3") return { action: GO[key] ?? null, pendingG: false };
+    if (key === "1" || key === "2" || key === "3" || key === "4") return { action: GO[key] ?? null, pendingG: false };
     return { action: null, pendingG: false };
   }
   if (ev.key === "Escape") return { action: "escape", pendingG: false };
@@ -61,7 +65,7 @@ export function globalKeyAction(ev: KeyLike, ctx: KeyContext): KeyResult {
     return { action: null, pendingG: false };
   }
   if (ctx.pendingG) {
-    const go = key === "w" || key === "i" || key === "r" ? GO[key] : undefined;
+    const go = key === "w" || key === "i" || key === "r" || key === "h" ? GO[key] : undefined;
     return { action: go ?? null, pendingG: false };
   }
   if (ev.key === "g") return { action: null, pendingG: true };

@@ -1,0 +1,3 @@
+//! Helpers for the API's integration tests.
+
+pub mod hub;

@@ -67,6 +67,10 @@ pub enum StoreError {
     EventTooLarge { bytes: usize, limit: usize },
     #[error("this store is not connected to a hub; run `firebreak hub connect URL --token TOKEN`")]
     NotConnected,
+    #[error(
+        "the store was connected to another hub while a sync was running; that sync's progress was not kept"
+    )]
+    HubChanged,
     #[error("cannot read or write the hub token file {path}: {source}")]
     TokenFile {
         path: PathBuf,

@@ -223,20 +223,25 @@ impl Store {
     /// Records the hub's high-water mark for this device from a push answer. It only
     /// moves forward: two syncs of one store (the desktop app and the CLI) may finish
     /// in either order.
-    pub fn record_acknowledged(&self, seq: u64) -> Result<(), StoreError> {
+    ///
+    /// Every progress update names the hub it came from (`hub_url`) and changes nothing
+    /// if the store has since been connected elsewhere: one hub's numbers must never
+    /// land on another's row.
+    pub fn record_acknowledged(&self, hub_url: &str, seq: u64) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE hub_connection SET acknowledged_seq = max(acknowledged_seq, ?1) WHERE id = 1",
-            [to_i64(seq, "sequence number")?],
+            "UPDATE hub_connection SET acknowledged_seq = max(acknowledged_seq, ?1)
+             WHERE id = 1 AND url = ?2",
+            params![to_i64(seq, "sequence number")?, hub_url],
         )?;
         Ok(())
     }
 
     /// Sets the high-water mark to what the hub says it is, lower or not: the hub lost
     /// events (restored from a backup) and says where to push from.
-    pub fn reset_acknowledged(&self, seq: u64) -> Result<(), StoreError> {
+    pub fn reset_acknowledged(&self, hub_url: &str, seq: u64) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE hub_connection SET acknowledged_seq = ?1 WHERE id = 1",
-            [to_i64(seq, "sequence number")?],
+            "UPDATE hub_connection SET acknowledged_seq = ?1 WHERE id = 1 AND url = ?2",
+            params![to_i64(seq, "sequence number")?, hub_url],
         )?;
         Ok(())
     }
@@ -244,10 +249,10 @@ impl Store {
     /// Moves the pull cursor back (to 0 to pull everything again) when the hub's own
     /// cursor is behind it: a hub restored from a backup. Pulling again duplicates
     /// nothing, because stored events are skipped.
-    pub fn reset_pull_cursor(&self, cursor: u64) -> Result<(), StoreError> {
+    pub fn reset_pull_cursor(&self, hub_url: &str, cursor: u64) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE hub_connection SET pull_cursor = ?1 WHERE id = 1",
-            [to_i64(cursor, "cursor")?],
+            "UPDATE hub_connection SET pull_cursor = ?1 WHERE id = 1 AND url = ?2",
+            params![to_i64(cursor, "cursor")?, hub_url],
         )?;
         Ok(())
     }
@@ -256,17 +261,29 @@ impl Store {
     /// transaction: a crash leaves both or neither. An event already here (by id) is
     /// skipped when it is the same event, and refused loudly when it is not: two
     /// different events under one id, or under one `(device, seq)`, would mean someone
-    /// rewrote history. The cursor never moves back.
+    /// rewrote history. The cursor never moves back. An empty page that does not move
+    /// the cursor writes nothing, so an idle sync does not wake every reader of the
+    /// store.
     pub fn store_pulled(
         &mut self,
+        hub_url: &str,
         events: &[Event],
         cursor: u64,
     ) -> Result<StoredPage, StoreError> {
         let own = self.device();
+        let mut page = StoredPage::default();
+        if events.is_empty() {
+            let hub = self.hub_connection()?.ok_or(StoreError::NotConnected)?;
+            if hub.url != hub_url {
+                return Err(StoreError::HubChanged);
+            }
+            if cursor <= hub.pull_cursor {
+                return Ok(page);
+            }
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut page = StoredPage::default();
         for event in events {
             if event.device == own {
                 // The hub echoes this device's own events; the log has them already.
@@ -301,40 +318,45 @@ impl Store {
             });
         }
         let updated = tx.execute(
-            "UPDATE hub_connection SET pull_cursor = max(pull_cursor, ?1) WHERE id = 1",
-            [to_i64(cursor, "cursor")?],
+            "UPDATE hub_connection SET pull_cursor = max(pull_cursor, ?1) WHERE id = 1 AND url = ?2",
+            params![to_i64(cursor, "cursor")?, hub_url],
         )?;
         if updated == 0 {
-            return Err(StoreError::NotConnected);
+            // Dropping the transaction rolls the page back with the cursor.
+            return Err(match self_hub_url(&tx)? {
+                None => StoreError::NotConnected,
+                Some(_) => StoreError::HubChanged,
+            });
         }
         tx.commit()?;
         Ok(page)
     }
 
-    /// Notes the start of a sync round.
-    pub fn record_sync_attempt(&self, at: DateTime<Utc>) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE hub_connection SET last_attempt_at = ?1 WHERE id = 1",
-            [time_text(at)],
-        )?;
-        Ok(())
-    }
-
-    /// Notes how a sync round ended: `None` for success.
+    /// Notes how a sync round that started at `attempted_at` ended: `None` for success.
     pub fn record_sync_outcome(
         &self,
-        at: DateTime<Utc>,
+        hub_url: &str,
+        attempted_at: DateTime<Utc>,
+        ended_at: DateTime<Utc>,
         failure: Option<&SyncFailure>,
     ) -> Result<(), StoreError> {
         match failure {
             None => self.conn.execute(
-                "UPDATE hub_connection SET last_success_at = ?1, last_error_kind = NULL,
-                        last_error = NULL WHERE id = 1",
-                [time_text(at)],
+                "UPDATE hub_connection SET last_attempt_at = ?1, last_success_at = ?2,
+                        last_error_kind = NULL, last_error = NULL
+                 WHERE id = 1 AND url = ?3",
+                params![time_text(attempted_at), time_text(ended_at), hub_url],
             )?,
             Some(failure) => self.conn.execute(
-                "UPDATE hub_connection SET last_error_kind = ?1, last_error = ?2 WHERE id = 1",
-                params![failure.kind, failure.message],
+                "UPDATE hub_connection SET last_attempt_at = ?1, last_error_kind = ?2,
+                        last_error = ?3
+                 WHERE id = 1 AND url = ?4",
+                params![
+                    time_text(attempted_at),
+                    failure.kind,
+                    failure.message,
+                    hub_url
+                ],
             )?,
         };
         Ok(())
@@ -384,6 +406,15 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The URL of the hub the store is connected to now, read inside a transaction.
+fn self_hub_url(tx: &rusqlite::Transaction<'_>) -> Result<Option<String>, StoreError> {
+    Ok(tx
+        .query_row("SELECT url FROM hub_connection WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?)
 }
 
 /// Whether a stored event and a pulled one are the same event. The author is left out:

@@ -11,6 +11,8 @@ use firebreak_core::sync::clock::{ClockSample, RECENT_SAMPLES, RecordedSample};
 use firebreak_store::{Store, StoreError, SyncFailure};
 use std::os::unix::fs::PermissionsExt;
 
+const HUB: &str = "http://127.0.0.1:4000";
+
 fn store(dir: &tempfile::TempDir, name: &str) -> Store {
     Store::open(&dir.path().join(name)).expect("open store")
 }
@@ -86,8 +88,8 @@ fn the_same_hub_keeps_its_progress_and_another_hub_starts_over() {
     store
         .connect_hub("http://127.0.0.1:4000", "t1")
         .expect("connect");
-    store.record_acknowledged(7).expect("ack");
-    store.store_pulled(&[], 42).expect("cursor");
+    store.record_acknowledged(HUB, 7).expect("ack");
+    store.store_pulled(HUB, &[], 42).expect("cursor");
 
     store
         .connect_hub("http://127.0.0.1:4000", "t2")
@@ -107,11 +109,9 @@ fn the_same_hub_keeps_its_progress_and_another_hub_starts_over() {
 fn the_high_water_mark_only_moves_forward_unless_the_hub_resets_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = store(&dir, "a");
-    store
-        .connect_hub("http://127.0.0.1:4000", "t")
-        .expect("connect");
-    store.record_acknowledged(10).expect("ack");
-    store.record_acknowledged(4).expect("a late answer");
+    store.connect_hub(HUB, "t").expect("connect");
+    store.record_acknowledged(HUB, 10).expect("ack");
+    store.record_acknowledged(HUB, 4).expect("a late answer");
     assert_eq!(
         store
             .hub_connection()
@@ -120,7 +120,9 @@ fn the_high_water_mark_only_moves_forward_unless_the_hub_resets_it() {
             .acknowledged_seq,
         10
     );
-    store.reset_acknowledged(4).expect("the hub lost events");
+    store
+        .reset_acknowledged(HUB, 4)
+        .expect("the hub lost events");
     assert_eq!(
         store
             .hub_connection()
@@ -162,10 +164,8 @@ fn own_events_and_the_pending_count_leave_private_ones_out_of_the_count() {
     );
     assert_eq!(store.own_events_after(0, 1).expect("limit").len(), 1);
 
-    store
-        .connect_hub("http://127.0.0.1:4000", "t")
-        .expect("connect");
-    store.record_acknowledged(2).expect("ack");
+    store.connect_hub(HUB, "t").expect("connect");
+    store.record_acknowledged(HUB, 2).expect("ack");
     assert_eq!(store.pending_push_count().expect("pending"), 1);
 }
 
@@ -173,16 +173,14 @@ fn own_events_and_the_pending_count_leave_private_ones_out_of_the_count() {
 fn a_pulled_page_is_stored_once_with_its_cursor() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = store(&dir, "a");
-    store
-        .connect_hub("http://127.0.0.1:4000", "t")
-        .expect("connect");
+    store.connect_hub(HUB, "t").expect("connect");
     let bob = DeviceId::new_v7();
     let incident = IncidentId::new_v7();
     let page = vec![
         started(bob, incident),
         foreign(bob, 2, incident, finding("db replica lagging")),
     ];
-    let stored = store.store_pulled(&page, 2).expect("store");
+    let stored = store.store_pulled(HUB, &page, 2).expect("store");
     assert_eq!((stored.inserted, stored.already_present), (2, 0));
     assert_eq!(
         store
@@ -194,7 +192,7 @@ fn a_pulled_page_is_stored_once_with_its_cursor() {
     );
 
     // The same page again (its answer was lost): nothing doubles, the cursor holds.
-    let again = store.store_pulled(&page, 2).expect("again");
+    let again = store.store_pulled(HUB, &page, 2).expect("again");
     assert_eq!((again.inserted, again.already_present), (0, 2));
     assert_eq!(store.event_count().expect("count"), 2);
 
@@ -208,7 +206,7 @@ fn a_pulled_page_is_stored_once_with_its_cursor() {
     let own = store
         .append("alice", NewEvent::new(incident, finding("mine")))
         .expect("append to a pulled incident");
-    let echoed = store.store_pulled(&[own], 3).expect("echo");
+    let echoed = store.store_pulled(HUB, &[own], 3).expect("echo");
     assert_eq!((echoed.inserted, echoed.already_present), (0, 1));
     assert_eq!(store.event_count().expect("count"), 3);
     assert_eq!(
@@ -221,7 +219,7 @@ fn a_pulled_page_is_stored_once_with_its_cursor() {
     );
 
     // An older page cannot move the cursor back.
-    store.store_pulled(&[], 1).expect("old page");
+    store.store_pulled(HUB, &[], 1).expect("old page");
     assert_eq!(
         store
             .hub_connection()
@@ -236,19 +234,17 @@ fn a_pulled_page_is_stored_once_with_its_cursor() {
 fn a_different_event_under_a_known_id_or_number_is_refused_and_the_page_is_not_stored() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = store(&dir, "a");
-    store
-        .connect_hub("http://127.0.0.1:4000", "t")
-        .expect("connect");
+    store.connect_hub(HUB, "t").expect("connect");
     let bob = DeviceId::new_v7();
     let incident = IncidentId::new_v7();
     let first = vec![started(bob, incident)];
-    store.store_pulled(&first, 1).expect("store");
+    store.store_pulled(HUB, &first, 1).expect("store");
 
     let newcomer = foreign(bob, 2, incident, finding("fine"));
     let mut altered = first[0].clone();
     altered.body = finding("rewritten");
     let err = store
-        .store_pulled(&[newcomer.clone(), altered], 5)
+        .store_pulled(HUB, &[newcomer.clone(), altered], 5)
         .expect_err("altered content is refused");
     assert!(
         matches!(err, StoreError::SyncConflict { seq: 1, .. }),
@@ -259,7 +255,7 @@ fn a_different_event_under_a_known_id_or_number_is_refused_and_the_page_is_not_s
     let mut same_number = foreign(bob, 1, incident, finding("another event, same seq"));
     same_number.id = EventId::new_v7();
     let err = store
-        .store_pulled(&[same_number], 5)
+        .store_pulled(HUB, &[same_number], 5)
         .expect_err("a second event under one (device, seq) is refused");
     assert!(matches!(err, StoreError::SyncConflict { .. }), "{err}");
 
@@ -282,7 +278,7 @@ fn a_pulled_page_needs_a_hub_connection() {
     let mut store = store(&dir, "a");
     let bob = DeviceId::new_v7();
     let err = store
-        .store_pulled(&[started(bob, IncidentId::new_v7())], 1)
+        .store_pulled(HUB, &[started(bob, IncidentId::new_v7())], 1)
         .expect_err("not connected");
     assert!(matches!(err, StoreError::NotConnected), "{err}");
     assert_eq!(store.event_count().expect("count"), 0);
@@ -328,9 +324,7 @@ fn an_event_the_hub_would_refuse_for_its_size_is_refused_here_first() {
 fn only_the_most_recent_clock_samples_are_kept() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = store(&dir, "a");
-    store
-        .connect_hub("http://127.0.0.1:4000", "t")
-        .expect("connect");
+    store.connect_hub(HUB, "t").expect("connect");
     let base = Utc::now().trunc_subsecs(6);
     for i in 0..(RECENT_SAMPLES as i64 + 5) {
         store
@@ -352,24 +346,61 @@ fn only_the_most_recent_clock_samples_are_kept() {
 fn the_outcome_of_a_round_is_kept_for_the_status() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = store(&dir, "a");
-    store
-        .connect_hub("http://127.0.0.1:4000", "t")
-        .expect("connect");
+    store.connect_hub(HUB, "t").expect("connect");
     let at = Utc::now().trunc_subsecs(6);
-    store.record_sync_attempt(at).expect("attempt");
     let failure = SyncFailure {
         kind: "unreachable".into(),
         message: "connection refused".into(),
     };
     store
-        .record_sync_outcome(at, Some(&failure))
+        .record_sync_outcome(HUB, at, at, Some(&failure))
         .expect("failed");
     let hub = store.hub_connection().expect("read").expect("hub");
     assert_eq!(hub.last_attempt_at, Some(at));
     assert_eq!(hub.last_success_at, None);
     assert_eq!(hub.last_error, Some(failure));
-    store.record_sync_outcome(at, None).expect("succeeded");
+    store
+        .record_sync_outcome(HUB, at, at, None)
+        .expect("succeeded");
     let hub = store.hub_connection().expect("read").expect("hub");
     assert_eq!(hub.last_success_at, Some(at));
     assert_eq!(hub.last_error, None);
+}
+
+#[test]
+fn progress_from_a_hub_the_store_has_left_is_not_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = store(&dir, "a");
+    store.connect_hub(HUB, "t").expect("connect");
+    let other = "http://127.0.0.1:5000";
+    store
+        .connect_hub(other, "t2")
+        .expect("connect elsewhere mid-round");
+    // A round against the first hub finishes after the switch.
+    store.record_acknowledged(HUB, 9).expect("late ack");
+    let bob = DeviceId::new_v7();
+    let err = store
+        .store_pulled(HUB, &[started(bob, IncidentId::new_v7())], 77)
+        .expect_err("a page from the old hub");
+    assert!(matches!(err, StoreError::HubChanged), "{err}");
+    let hub = store.hub_connection().expect("read").expect("hub");
+    assert_eq!(hub.url, other);
+    assert_eq!((hub.acknowledged_seq, hub.pull_cursor), (0, 0));
+    assert_eq!(store.event_count().expect("count"), 0);
+}
+
+#[test]
+fn an_empty_page_that_does_not_move_the_cursor_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = store(&dir, "a");
+    store.connect_hub(HUB, "t").expect("connect");
+    store.store_pulled(HUB, &[], 5).expect("cursor");
+    // Another connection sees a commit as a change of data_version.
+    let watcher = Store::open(&dir.path().join("a")).expect("second connection");
+    let before = watcher.data_version().expect("version");
+    store.store_pulled(HUB, &[], 5).expect("idle pull");
+    store.store_pulled(HUB, &[], 3).expect("older page");
+    assert_eq!(watcher.data_version().expect("version"), before);
+    store.store_pulled(HUB, &[], 6).expect("the cursor moves");
+    assert_ne!(watcher.data_version().expect("version"), before);
 }

@@ -886,7 +886,7 @@ fn instrumented_round(store: &mut Store, client: &HubClient) -> (Phases, Duratio
             p.time("store: own_last_seq + record_acknowledged", || {
                 store.own_last_seq().expect("last");
                 store
-                    .record_acknowledged(answer.body.acknowledged_seq)
+                    .record_acknowledged(client.url(), answer.body.acknowledged_seq)
                     .expect("ack");
             });
             acknowledged = acknowledged.max(answer.body.acknowledged_seq);
@@ -907,7 +907,7 @@ fn instrumented_round(store: &mut Store, client: &HubClient) -> (Phases, Duratio
         });
         p.time("store: store_pulled (one transaction per page)", || {
             store
-                .store_pulled(&page.events, page.cursor)
+                .store_pulled(client.url(), &page.events, page.cursor)
                 .expect("store page")
         });
         cursor = page.cursor;

@@ -58,7 +58,7 @@ pub enum SyncError {
         reason: String,
     },
     #[error(
-        "the hub at {url} does not accept this store's token ({message}); get a new token from the hub's admin (`firebreak-hub user add NAME`) and run `firebreak hub connect {url} --token TOKEN`"
+        "the hub at {url} does not accept this store's token ({message}); ask the hub's admin for a new one (`firebreak-hub user add NAME`) and connect again (the Hub screen, or `firebreak hub connect {url} --token TOKEN`)"
     )]
     Unauthorized { url: String, message: String },
     #[error("the hub at {url} is failing (HTTP {status}): {message}")]

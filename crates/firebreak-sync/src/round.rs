@@ -42,20 +42,41 @@ pub struct RoundReport {
     pub pull_cursor: u64,
     /// This device's clock against the hub's, when measured (hub minus device).
     pub clock: Option<ClockSample>,
+    /// Whether the round moved anything: events pushed or pulled, the high-water mark
+    /// or the cursor. An idle round writes nothing it need not write.
+    pub changed: bool,
 }
+
+/// How long a success stays fresh enough that an idle round need not write another.
+/// Idle rounds come every few seconds from the desktop; writing each would wake every
+/// reader of the store (the window refreshes on each commit) for nothing.
+const QUIET_SUCCESS_SECS: i64 = 60;
 
 /// One round against the store's hub, with the attempt and its outcome recorded in the
 /// store (`firebreak sync --status` and the desktop's status bar read them).
+///
+/// An idle round (nothing moved) after a recent success records nothing, so the
+/// stored "last sync" may be up to a minute old; the desktop's worker keeps the exact
+/// time in memory.
 pub fn sync_once(store: &mut Store, options: ClientOptions) -> Result<RoundReport, SyncError> {
     let client = client_for(store, options)?;
-    store.record_sync_attempt(Utc::now())?;
+    let before = store.hub_connection()?.ok_or(SyncError::NotConnected)?;
+    let attempted_at = Utc::now();
     let result = sync_round(store, &client);
+    let ended_at = Utc::now();
+    let recently_synced = before.last_error.is_none()
+        && before
+            .last_success_at
+            .is_some_and(|at| (ended_at - at).num_seconds() < QUIET_SUCCESS_SECS);
+    if matches!(&result, Ok(report) if !report.changed) && recently_synced {
+        return result;
+    }
     let failure = result.as_ref().err().map(|e| SyncFailure {
         kind: e.kind().as_str().to_string(),
         message: e.to_string(),
     });
     // The round's own error matters more than a failure to note it.
-    let noted = store.record_sync_outcome(Utc::now(), failure.as_ref());
+    let noted = store.record_sync_outcome(client.url(), attempted_at, ended_at, failure.as_ref());
     let report = result?;
     noted?;
     Ok(report)
@@ -80,7 +101,7 @@ pub fn sync_round(store: &mut Store, client: &HubClient) -> Result<RoundReport, 
             stored_cursor = hub.pull_cursor,
             "the hub's cursor went back; pulling everything again"
         );
-        store.reset_pull_cursor(0)?;
+        store.reset_pull_cursor(client.url(), 0)?;
     }
     let mut report = RoundReport {
         clock: best_estimate(&store.clock_samples()?).map(|s| s.sample),
@@ -89,8 +110,20 @@ pub fn sync_round(store: &mut Store, client: &HubClient) -> Result<RoundReport, 
     let mut clock = RoundClock::default();
     let pushed = push_all(store, client, hub.acknowledged_seq, &mut report, &mut clock);
     let pulled = pushed.and_then(|()| pull_all(store, client, &mut report, &mut clock));
-    // The round's best sample is kept even when the round failed part way.
-    if let Some(best) = clock.best {
+    report.changed = report.pushed > 0
+        || report.already_on_hub > 0
+        || report.pulled > 0
+        || report.acknowledged_seq != hub.acknowledged_seq
+        || report.pull_cursor != hub.pull_cursor;
+    // The round's best sample is kept even when the round failed part way; an idle
+    // round keeps it only when the newest kept one is getting old.
+    let stored = store.clock_samples()?;
+    let stale = stored
+        .first()
+        .is_none_or(|newest| (Utc::now() - newest.received_at).num_seconds() >= QUIET_SUCCESS_SECS);
+    if let Some(best) = clock.best
+        && (report.changed || pulled.is_err() || stale)
+    {
         store.record_clock_sample(best)?;
         report.clock = best_estimate(&store.clock_samples()?).map(|s| s.sample);
     }
@@ -148,7 +181,7 @@ fn push_all(
                     tracing::warn!(expected, "the hub asked to push from an earlier event");
                     replans += 1;
                     acknowledged = expected - 1;
-                    store.reset_acknowledged(acknowledged)?;
+                    store.reset_acknowledged(client.url(), acknowledged)?;
                     continue 'window;
                 }
                 Err(other) => return Err(other),
@@ -162,7 +195,7 @@ fn push_all(
                 }
                 .into());
             }
-            store.record_acknowledged(response.acknowledged_seq)?;
+            store.record_acknowledged(client.url(), response.acknowledged_seq)?;
             acknowledged = acknowledged.max(response.acknowledged_seq);
             report.pushed += response.stored;
             report.already_on_hub += response.already_stored;
@@ -187,7 +220,7 @@ fn pull_all(
         let answer = client.pull(cursor, MAX_PULL_LIMIT, report.clock)?;
         note_clock(answer.exchange, report, clock);
         let page = accept_pull(device, cursor, answer.body)?;
-        let stored = store.store_pulled(&page.events, page.cursor)?;
+        let stored = store.store_pulled(client.url(), &page.events, page.cursor)?;
         report.pulled += stored.inserted;
         cursor = page.cursor;
         if !page.more {

@@ -261,6 +261,8 @@ fn run(
     let mut online = false;
     let mut unreachable = false;
     let mut next_probe = Instant::now();
+    // The exact time of the last success: idle rounds do not write it to the store.
+    let mut last_success = None;
     loop {
         let tick = next_round.min(Instant::now() + options.local_poll);
         let nudged = match wait(shared, tick) {
@@ -303,6 +305,7 @@ fn run(
             Ok(_) => {
                 backoff.reset();
                 online = true;
+                last_success = Some(Utc::now());
                 options.idle_poll
             }
             Err(SyncError::NotConnected) => {
@@ -333,6 +336,9 @@ fn run(
                 status
             }
         };
+        if status.last_success_at < last_success && status.phase != SyncPhase::NotConnected {
+            status.last_success_at = last_success;
+        }
         if result.is_err() && status.phase != SyncPhase::NotConnected {
             status.next_attempt_at = chrono::Duration::from_std(wait_for)
                 .ok()

@@ -139,12 +139,11 @@ impl HubClient {
             .content_type("application/json")
             .send(&body[..]);
         let response: PushResponse = self.finish("a push", call)?;
-        let exchange = Exchange {
+        let exchange = exchange(
             sent_at,
-            server_received_at: response.server_received_at,
-            server_sent_at: response.server_sent_at,
-            received_at: Utc::now(),
-        };
+            response.server_received_at,
+            response.server_sent_at,
+        );
         Ok(Answered {
             body: response,
             exchange: Some(exchange),
@@ -174,12 +173,11 @@ impl HubClient {
                 .header(CLOCK_HEADER, &sample.to_header());
         }
         let response: PullResponse = self.finish("a pull", request.call())?;
-        let exchange = Exchange {
+        let exchange = exchange(
             sent_at,
-            server_received_at: response.server_received_at,
-            server_sent_at: response.server_sent_at,
-            received_at: Utc::now(),
-        };
+            response.server_received_at,
+            response.server_sent_at,
+        );
         Ok(Answered {
             body: response,
             exchange: Some(exchange),
@@ -253,5 +251,19 @@ impl HubClient {
                 reason: other.to_string(),
             },
         }
+    }
+}
+
+/// The four timestamps of a request the hub answered just now.
+fn exchange(
+    sent_at: chrono::DateTime<Utc>,
+    server_received_at: chrono::DateTime<Utc>,
+    server_sent_at: chrono::DateTime<Utc>,
+) -> Exchange {
+    Exchange {
+        sent_at,
+        server_received_at,
+        server_sent_at,
+        received_at: Utc::now(),
     }
 }

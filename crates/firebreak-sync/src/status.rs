@@ -64,25 +64,30 @@ pub struct SyncStatus {
 }
 
 impl SyncStatus {
+    /// No hub: `pending` events will be pushed once one is connected.
+    pub fn not_connected(pending: u64) -> SyncStatus {
+        SyncStatus {
+            phase: SyncPhase::NotConnected,
+            hub_url: None,
+            pending,
+            acknowledged_seq: 0,
+            pull_cursor: 0,
+            last_attempt_at: None,
+            last_success_at: None,
+            error: None,
+            next_attempt_at: None,
+            clock_offset_ms: None,
+            clock_skewed: false,
+        }
+    }
+
     /// The status as the store records it, with no round running.
     pub fn from_store(store: &Store) -> Result<SyncStatus, StoreError> {
         let hub = store.hub_connection()?;
         let pending = store.pending_push_count()?;
         let clock = best_estimate(&store.clock_samples()?).map(|s| s.sample.offset_ms);
         Ok(match hub {
-            None => SyncStatus {
-                phase: SyncPhase::NotConnected,
-                hub_url: None,
-                pending,
-                acknowledged_seq: 0,
-                pull_cursor: 0,
-                last_attempt_at: None,
-                last_success_at: None,
-                error: None,
-                next_attempt_at: None,
-                clock_offset_ms: None,
-                clock_skewed: false,
-            },
+            None => SyncStatus::not_connected(pending),
             Some(hub) => SyncStatus {
                 phase: phase_of(&hub),
                 error: hub.last_error.as_ref().map(|f| StatusError {

@@ -111,16 +111,7 @@ impl SyncWorker {
     ) -> SyncWorker {
         let initial = SyncStatus {
             phase: SyncPhase::Syncing,
-            hub_url: None,
-            pending: 0,
-            acknowledged_seq: 0,
-            pull_cursor: 0,
-            last_attempt_at: None,
-            last_success_at: None,
-            error: None,
-            next_attempt_at: None,
-            clock_offset_ms: None,
-            clock_skewed: false,
+            ..SyncStatus::not_connected(0)
         };
         let shared = Arc::new(Shared {
             control: Mutex::new(Control {
@@ -191,6 +182,17 @@ fn publish(shared: &Shared, status: SyncStatus, observer: &Option<StatusObserver
     }
 }
 
+/// The last status, failed because the store could not be opened or read.
+fn store_failed(shared: &Shared, error: &firebreak_store::StoreError) -> SyncStatus {
+    let mut status = shared.lock().status.clone();
+    status.phase = SyncPhase::Failed;
+    status.error = Some(crate::status::StatusError {
+        kind: FailureKind::Store.as_str().into(),
+        message: error.to_string(),
+    });
+    status
+}
+
 /// Whether the store's hub answers a health request now, with short timeouts so that a
 /// hub that is down costs the loop little.
 fn hub_answers(store: &Store) -> bool {
@@ -240,13 +242,7 @@ fn run(
         match Store::open_file(&store_path) {
             Ok(store) => break store,
             Err(e) => {
-                let mut status = shared.lock().status.clone();
-                status.phase = SyncPhase::Failed;
-                status.error = Some(crate::status::StatusError {
-                    kind: "store".into(),
-                    message: e.to_string(),
-                });
-                publish(shared, status, &observer);
+                publish(shared, store_failed(shared, &e), &observer);
                 if let Wake::Stop = wait(shared, Instant::now() + options.failed_retry) {
                     return;
                 }
@@ -326,15 +322,7 @@ fn run(
         next_round = Instant::now() + wait_for;
         let mut status = match SyncStatus::from_store(&store) {
             Ok(status) => status,
-            Err(e) => {
-                let mut status = shared.lock().status.clone();
-                status.phase = SyncPhase::Failed;
-                status.error = Some(crate::status::StatusError {
-                    kind: "store".into(),
-                    message: e.to_string(),
-                });
-                status
-            }
+            Err(e) => store_failed(shared, &e),
         };
         if status.last_success_at < last_success && status.phase != SyncPhase::NotConnected {
             status.last_success_at = last_success;

@@ -15,7 +15,9 @@ pub struct Cli {
     pub home: Option<PathBuf>,
 
     /// Record events as NAME [default: $FIREBREAK_AUTHOR, else `config set author`, else $USER]
-    #[arg(long = "as", global = true, value_name = "NAME")]
+    // Its own id: clap names an argument after its field, and `log --author` has a
+    // field of the same name, so without it `--as alice` also filtered the log.
+    #[arg(long = "as", id = "record_as", global = true, value_name = "NAME")]
     pub author: Option<String>,
 
     #[command(subcommand)]

@@ -11,6 +11,7 @@ use crate::events::{EVENT_COLUMNS, insert_event, query_events, time_text};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use firebreak_core::event::Event;
+use firebreak_core::ids::EventId;
 use firebreak_core::sync::clock::{ClockSample, RECENT_SAMPLES, RecordedSample};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use std::io::Write;
@@ -29,6 +30,9 @@ pub struct HubConnection {
     pub acknowledged_seq: u64,
     /// Everyone's events up to this hub cursor are in this store.
     pub pull_cursor: u64,
+    /// The hub's event at `pull_cursor`, when known: a round checks the hub still has
+    /// it there, and pulls everything again when not (a hub restored from a backup).
+    pub pull_cursor_event: Option<EventId>,
     pub last_attempt_at: Option<DateTime<Utc>>,
     pub last_success_at: Option<DateTime<Utc>>,
     /// Set when the last round failed: a short kind (`unreachable`, `unauthorized`,
@@ -134,7 +138,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT url, connected_at, acknowledged_seq, pull_cursor, last_attempt_at,
-                        last_success_at, last_error_kind, last_error
+                        last_success_at, last_error_kind, last_error, pull_cursor_event
                  FROM hub_connection WHERE id = 1",
                 [],
                 |r| {
@@ -147,11 +151,14 @@ impl Store {
                         r.get::<_, Option<String>>(5)?,
                         r.get::<_, Option<String>>(6)?,
                         r.get::<_, Option<String>>(7)?,
+                        r.get::<_, Option<String>>(8)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((url, connected, ack, cursor, attempt, success, kind, message)) = row else {
+        let Some((url, connected, ack, cursor, attempt, success, kind, message, cursor_event)) =
+            row
+        else {
             return Ok(None);
         };
         Ok(Some(HubConnection {
@@ -159,6 +166,13 @@ impl Store {
             connected_at: parse_time(&connected)?,
             acknowledged_seq: to_u64(ack, "acknowledged sequence number")?,
             pull_cursor: to_u64(cursor, "pull cursor")?,
+            pull_cursor_event: cursor_event
+                .map(|text| {
+                    text.parse::<EventId>().map_err(|_| {
+                        StoreError::CorruptSyncState(format!("bad cursor event id {text:?}"))
+                    })
+                })
+                .transpose()?,
             last_attempt_at: attempt.as_deref().map(parse_time).transpose()?,
             last_success_at: success.as_deref().map(parse_time).transpose()?,
             last_error: kind.map(|kind| SyncFailure {
@@ -246,18 +260,20 @@ impl Store {
         Ok(())
     }
 
-    /// Moves the pull cursor back (to 0 to pull everything again) when the hub's own
-    /// cursor is behind it: a hub restored from a backup. Pulling again duplicates
+    /// Moves the pull cursor back (to 0 to pull everything again) when the hub's log
+    /// no longer matches it: a hub restored from a backup. Pulling again duplicates
     /// nothing, because stored events are skipped.
     pub fn reset_pull_cursor(&self, hub_url: &str, cursor: u64) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE hub_connection SET pull_cursor = ?1 WHERE id = 1 AND url = ?2",
+            "UPDATE hub_connection SET pull_cursor = ?1, pull_cursor_event = NULL
+             WHERE id = 1 AND url = ?2",
             params![to_i64(cursor, "cursor")?, hub_url],
         )?;
         Ok(())
     }
 
-    /// Stores a pulled page of other devices' events and the cursor after it, in one
+    /// Stores a pulled page of other devices' events and the cursor after it (with the
+    /// id of the hub's event at that cursor, when the page had one), in one
     /// transaction: a crash leaves both or neither. An event already here (by id) is
     /// skipped when it is the same event, and refused loudly when it is not: two
     /// different events under one id, or under one `(device, seq)`, would mean someone
@@ -269,6 +285,7 @@ impl Store {
         hub_url: &str,
         events: &[Event],
         cursor: u64,
+        cursor_event: Option<EventId>,
     ) -> Result<StoredPage, StoreError> {
         let own = self.device();
         let mut page = StoredPage::default();
@@ -317,16 +334,23 @@ impl Store {
                 seq: event.seq,
             });
         }
-        let updated = tx.execute(
-            "UPDATE hub_connection SET pull_cursor = max(pull_cursor, ?1) WHERE id = 1 AND url = ?2",
-            params![to_i64(cursor, "cursor")?, hub_url],
+        let moved = tx.execute(
+            "UPDATE hub_connection SET pull_cursor = ?1, pull_cursor_event = ?3
+             WHERE id = 1 AND url = ?2 AND pull_cursor < ?1",
+            params![
+                to_i64(cursor, "cursor")?,
+                hub_url,
+                cursor_event.map(|id| id.to_string())
+            ],
         )?;
-        if updated == 0 {
-            // Dropping the transaction rolls the page back with the cursor.
-            return Err(match self_hub_url(&tx)? {
-                None => StoreError::NotConnected,
-                Some(_) => StoreError::HubChanged,
-            });
+        if moved == 0 {
+            // Not moved: an older page (fine, the cursor never goes back), or the store
+            // left this hub (dropping the transaction rolls the page back).
+            match self_hub_url(&tx)? {
+                None => return Err(StoreError::NotConnected),
+                Some(url) if url != hub_url => return Err(StoreError::HubChanged),
+                Some(_) => {}
+            }
         }
         tx.commit()?;
         Ok(page)

@@ -89,7 +89,7 @@ fn the_same_hub_keeps_its_progress_and_another_hub_starts_over() {
         .connect_hub("http://127.0.0.1:4000", "t1")
         .expect("connect");
     store.record_acknowledged(HUB, 7).expect("ack");
-    store.store_pulled(HUB, &[], 42).expect("cursor");
+    store.store_pulled(HUB, &[], 42, None).expect("cursor");
 
     store
         .connect_hub("http://127.0.0.1:4000", "t2")
@@ -180,19 +180,18 @@ fn a_pulled_page_is_stored_once_with_its_cursor() {
         started(bob, incident),
         foreign(bob, 2, incident, finding("db replica lagging")),
     ];
-    let stored = store.store_pulled(HUB, &page, 2).expect("store");
+    let stored = store
+        .store_pulled(HUB, &page, 2, Some(page[1].id))
+        .expect("store");
     assert_eq!((stored.inserted, stored.already_present), (2, 0));
+    let hub = store.hub_connection().expect("read").expect("hub");
     assert_eq!(
-        store
-            .hub_connection()
-            .expect("read")
-            .expect("hub")
-            .pull_cursor,
-        2
+        (hub.pull_cursor, hub.pull_cursor_event),
+        (2, Some(page[1].id))
     );
 
     // The same page again (its answer was lost): nothing doubles, the cursor holds.
-    let again = store.store_pulled(HUB, &page, 2).expect("again");
+    let again = store.store_pulled(HUB, &page, 2, None).expect("again");
     assert_eq!((again.inserted, again.already_present), (0, 2));
     assert_eq!(store.event_count().expect("count"), 2);
 
@@ -206,7 +205,7 @@ fn a_pulled_page_is_stored_once_with_its_cursor() {
     let own = store
         .append("alice", NewEvent::new(incident, finding("mine")))
         .expect("append to a pulled incident");
-    let echoed = store.store_pulled(HUB, &[own], 3).expect("echo");
+    let echoed = store.store_pulled(HUB, &[own], 3, None).expect("echo");
     assert_eq!((echoed.inserted, echoed.already_present), (0, 1));
     assert_eq!(store.event_count().expect("count"), 3);
     assert_eq!(
@@ -219,7 +218,7 @@ fn a_pulled_page_is_stored_once_with_its_cursor() {
     );
 
     // An older page cannot move the cursor back.
-    store.store_pulled(HUB, &[], 1).expect("old page");
+    store.store_pulled(HUB, &[], 1, None).expect("old page");
     assert_eq!(
         store
             .hub_connection()
@@ -238,13 +237,13 @@ fn a_different_event_under_a_known_id_or_number_is_refused_and_the_page_is_not_s
     let bob = DeviceId::new_v7();
     let incident = IncidentId::new_v7();
     let first = vec![started(bob, incident)];
-    store.store_pulled(HUB, &first, 1).expect("store");
+    store.store_pulled(HUB, &first, 1, None).expect("store");
 
     let newcomer = foreign(bob, 2, incident, finding("fine"));
     let mut altered = first[0].clone();
     altered.body = finding("rewritten");
     let err = store
-        .store_pulled(HUB, &[newcomer.clone(), altered], 5)
+        .store_pulled(HUB, &[newcomer.clone(), altered], 5, None)
         .expect_err("altered content is refused");
     assert!(
         matches!(err, StoreError::SyncConflict { seq: 1, .. }),
@@ -255,7 +254,7 @@ fn a_different_event_under_a_known_id_or_number_is_refused_and_the_page_is_not_s
     let mut same_number = foreign(bob, 1, incident, finding("another event, same seq"));
     same_number.id = EventId::new_v7();
     let err = store
-        .store_pulled(HUB, &[same_number], 5)
+        .store_pulled(HUB, &[same_number], 5, None)
         .expect_err("a second event under one (device, seq) is refused");
     assert!(matches!(err, StoreError::SyncConflict { .. }), "{err}");
 
@@ -278,7 +277,7 @@ fn a_pulled_page_needs_a_hub_connection() {
     let mut store = store(&dir, "a");
     let bob = DeviceId::new_v7();
     let err = store
-        .store_pulled(HUB, &[started(bob, IncidentId::new_v7())], 1)
+        .store_pulled(HUB, &[started(bob, IncidentId::new_v7())], 1, None)
         .expect_err("not connected");
     assert!(matches!(err, StoreError::NotConnected), "{err}");
     assert_eq!(store.event_count().expect("count"), 0);
@@ -380,7 +379,7 @@ fn progress_from_a_hub_the_store_has_left_is_not_kept() {
     store.record_acknowledged(HUB, 9).expect("late ack");
     let bob = DeviceId::new_v7();
     let err = store
-        .store_pulled(HUB, &[started(bob, IncidentId::new_v7())], 77)
+        .store_pulled(HUB, &[started(bob, IncidentId::new_v7())], 77, None)
         .expect_err("a page from the old hub");
     assert!(matches!(err, StoreError::HubChanged), "{err}");
     let hub = store.hub_connection().expect("read").expect("hub");
@@ -394,13 +393,15 @@ fn an_empty_page_that_does_not_move_the_cursor_writes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = store(&dir, "a");
     store.connect_hub(HUB, "t").expect("connect");
-    store.store_pulled(HUB, &[], 5).expect("cursor");
+    store.store_pulled(HUB, &[], 5, None).expect("cursor");
     // Another connection sees a commit as a change of data_version.
     let watcher = Store::open(&dir.path().join("a")).expect("second connection");
     let before = watcher.data_version().expect("version");
-    store.store_pulled(HUB, &[], 5).expect("idle pull");
-    store.store_pulled(HUB, &[], 3).expect("older page");
+    store.store_pulled(HUB, &[], 5, None).expect("idle pull");
+    store.store_pulled(HUB, &[], 3, None).expect("older page");
     assert_eq!(watcher.data_version().expect("version"), before);
-    store.store_pulled(HUB, &[], 6).expect("the cursor moves");
+    store
+        .store_pulled(HUB, &[], 6, None)
+        .expect("the cursor moves");
     assert_ne!(watcher.data_version().expect("version"), before);
 }

@@ -907,7 +907,7 @@ fn instrumented_round(store: &mut Store, client: &HubClient) -> (Phases, Duratio
         });
         p.time("store: store_pulled (one transaction per page)", || {
             store
-                .store_pulled(client.url(), &page.events, page.cursor)
+                .store_pulled(client.url(), &page.events, page.cursor, page.cursor_event)
                 .expect("store page")
         });
         cursor = page.cursor;

@@ -12,9 +12,10 @@ use crate::error::SyncError;
 use chrono::Utc;
 use firebreak_core::sync::clock::{ClockSample, Exchange, RecordedSample, best_estimate};
 use firebreak_core::sync::{
-    ErrorCode, MAX_BATCH_ENTRIES, MAX_PULL_LIMIT, PlanError, PushLimits, accept_pull, plan_push,
+    ErrorCode, MAX_BATCH_ENTRIES, MAX_PULL_LIMIT, PlanError, PushLimits, accept_pull,
+    cursor_still_holds, plan_push,
 };
-use firebreak_store::{Store, SyncFailure};
+use firebreak_store::{HubConnection, Store, SyncFailure};
 use serde::Serialize;
 
 /// How many of the device's events are read from the store per planning window. A
@@ -89,17 +90,34 @@ pub fn client_for(store: &Store, options: ClientOptions) -> Result<HubClient, Sy
     HubClient::new(&hub.url, &token, store.device(), options)
 }
 
-/// One round: push, then pull.
+/// One round: check where the hub stands, push, then pull.
+///
+/// The checks cost two small requests and catch a hub restored from a backup, which
+/// the stored numbers alone cannot: the hub's own high-water mark for this device
+/// (lower than ours: re-push what it lost; higher: an answer we never got), and
+/// whether the hub still holds, at our cursor, the event we last pulled there (if not,
+/// pull everything again; stored events are skipped).
 pub fn sync_round(store: &mut Store, client: &HubClient) -> Result<RoundReport, SyncError> {
     let hub = store.hub_connection()?.ok_or(SyncError::NotConnected)?;
-    let health = client.health()?;
-    if health.cursor < hub.pull_cursor {
-        // The hub's log is shorter than what this store has pulled: it was restored
-        // from a backup. Pull everything again; stored events are skipped.
+    let on_hub = client
+        .device_status()?
+        .map_or(0, |device| device.acknowledged_seq);
+    if on_hub < hub.acknowledged_seq {
         tracing::warn!(
-            hub_cursor = health.cursor,
-            stored_cursor = hub.pull_cursor,
-            "the hub's cursor went back; pulling everything again"
+            on_hub,
+            stored = hub.acknowledged_seq,
+            "the hub has fewer of this device's events than it acknowledged; pushing them again"
+        );
+        store.reset_acknowledged(client.url(), on_hub)?;
+    } else if on_hub > hub.acknowledged_seq {
+        // An acknowledgement whose answer was lost.
+        store.record_acknowledged(client.url(), on_hub)?;
+    }
+    let start_from = on_hub;
+    if hub.pull_cursor > 0 && !cursor_holds(client, &hub)? {
+        tracing::warn!(
+            cursor = hub.pull_cursor,
+            "the hub's log differs at this store's cursor; pulling everything again"
         );
         store.reset_pull_cursor(client.url(), 0)?;
     }
@@ -108,7 +126,7 @@ pub fn sync_round(store: &mut Store, client: &HubClient) -> Result<RoundReport, 
         ..RoundReport::default()
     };
     let mut clock = RoundClock::default();
-    let pushed = push_all(store, client, hub.acknowledged_seq, &mut report, &mut clock);
+    let pushed = push_all(store, client, start_from, &mut report, &mut clock);
     let pulled = pushed.and_then(|()| pull_all(store, client, &mut report, &mut clock));
     report.changed = report.pushed > 0
         || report.already_on_hub > 0
@@ -136,6 +154,19 @@ pub fn sync_round(store: &mut Store, client: &HubClient) -> Result<RoundReport, 
 #[derive(Debug, Default)]
 struct RoundClock {
     best: Option<RecordedSample>,
+}
+
+/// Whether the hub still has the event this store last pulled at its cursor. Without
+/// a remembered event (never the case after a page with events), the hub's cursor must
+/// at least have reached ours.
+fn cursor_holds(client: &HubClient, hub: &HubConnection) -> Result<bool, SyncError> {
+    match hub.pull_cursor_event {
+        Some(event) => {
+            let probe = client.pull(hub.pull_cursor - 1, 1, None)?;
+            Ok(cursor_still_holds(hub.pull_cursor, event, &probe.body))
+        }
+        None => Ok(client.health()?.cursor >= hub.pull_cursor),
+    }
 }
 
 fn push_all(
@@ -220,7 +251,8 @@ fn pull_all(
         let answer = client.pull(cursor, MAX_PULL_LIMIT, report.clock)?;
         note_clock(answer.exchange, report, clock);
         let page = accept_pull(device, cursor, answer.body)?;
-        let stored = store.store_pulled(client.url(), &page.events, page.cursor)?;
+        let stored =
+            store.store_pulled(client.url(), &page.events, page.cursor, page.cursor_event)?;
         report.pulled += stored.inserted;
         cursor = page.cursor;
         if !page.more {

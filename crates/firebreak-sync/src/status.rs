@@ -136,6 +136,7 @@ mod tests {
             connected_at: Utc::now(),
             acknowledged_seq: 0,
             pull_cursor: 0,
+            pull_cursor_event: None,
             last_attempt_at: Some(Utc::now()),
             last_success_at: synced.then(Utc::now),
             last_error: error.map(|kind| SyncFailure {

@@ -36,7 +36,7 @@ pub use clock::{
 };
 pub use limits::{MAX_BATCH_ENTRIES, MAX_BODY_BYTES, MAX_EVENT_BYTES, MAX_PULL_LIMIT};
 pub use plan::{PlanError, PushBatch, PushLimits, plan_push};
-pub use pull::{PullError, PulledPage, accept_pull};
+pub use pull::{PullError, PulledPage, accept_pull, cursor_still_holds};
 pub use timeline::{MergedEntry, merge_timeline};
 pub use timeline_markdown::timeline_markdown;
 pub use wire::{

@@ -15,6 +15,10 @@ pub struct PulledPage {
     pub events: Vec<Event>,
     /// The cursor to store with them.
     pub cursor: u64,
+    /// The id of the event at `cursor` (the page's last, own events included), when the
+    /// page had one. Stored with the cursor, it lets the next round check that the
+    /// cursor still means the same place in the hub's log (see `cursor_still_holds`).
+    pub cursor_event: Option<EventId>,
     /// Whether to pull again at once.
     pub more: bool,
 }
@@ -68,7 +72,13 @@ pub fn accept_pull(
             cursor: response.cursor,
         });
     }
+    let cursor_event = response
+        .events
+        .last()
+        .filter(|last| last.cursor == response.cursor)
+        .map(|last| last.event.id);
     Ok(PulledPage {
+        cursor_event,
         events: response
             .events
             .into_iter()
@@ -78,6 +88,17 @@ pub fn accept_pull(
         cursor: response.cursor,
         more: response.more,
     })
+}
+
+/// Whether the hub's log still holds `event` at `cursor`, from the answer to a pull of
+/// one event after `cursor - 1`. A hub restored from a backup may have climbed back to
+/// the same cursor with other events under it; comparing cursors alone would then skip
+/// those events for good, so the client pulls everything again when this is false.
+pub fn cursor_still_holds(cursor: u64, event: EventId, probe: &PullResponse) -> bool {
+    probe
+        .events
+        .first()
+        .is_some_and(|first| first.cursor == cursor && first.event.id == event)
 }
 
 #[cfg(test)]
@@ -127,6 +148,29 @@ mod tests {
         assert_eq!(pulled.cursor, 12);
         assert_eq!(pulled.events.len(), 2);
         assert!(pulled.events.iter().all(|e| e.device == other.device));
+    }
+
+    #[test]
+    fn the_event_at_the_cursor_is_kept_even_when_it_is_our_own() {
+        let (mut own, mut other) = (LogBuilder::new("me"), LogBuilder::new("them"));
+        let response = page(&[5, 6], 6, &mut own, &mut other);
+        let last = response.events[1].event.id;
+        let first = response.events[0].event.id;
+        let pulled = accept_pull(other.device, 4, response.clone()).expect("accept");
+        // The page's last event is the other device's own: left out, but remembered.
+        assert!(pulled.events.iter().all(|e| e.id != last));
+        assert_eq!(pulled.cursor_event, Some(last));
+
+        let mut probe = response;
+        probe.events.remove(0);
+        assert!(cursor_still_holds(6, last, &probe));
+        assert!(!cursor_still_holds(6, first, &probe), "another event at 6");
+        assert!(!cursor_still_holds(5, last, &probe), "the event moved");
+        probe.events.clear();
+        assert!(
+            !cursor_still_holds(6, last, &probe),
+            "the hub has nothing there"
+        );
     }
 
     #[test]

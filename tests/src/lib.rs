@@ -1,1 +1,23 @@
-//! Helpers shared by the system tests.
+//! Helpers shared by the system tests: real processes (the `firebreak` CLI and the
+//! `firebreak-hub` server) on loopback, and the checks run over what they leave behind.
+//!
+//! - `binaries`: where the two binaries are (built on first use).
+//! - `child`: a child process killed and reaped on drop, so no test leaks one.
+//! - `hub_process`: a hub process: start, SIGKILL, restart on the same port; users.
+//! - `hub_reader`: what a hub holds, read over plain HTTP (never through the client
+//!   under test or the fault proxy).
+//! - `laptop`: a responder's store driven through the CLI.
+//! - `set_full`: nothing lost, nothing doubled, nothing private leaked.
+//!
+//! Knobs (environment): `FIREBREAK_TEST_NO_BUILD=1` uses the binaries as built,
+//! `FIREBREAK_TEST_KEEP=1` keeps laptops' homes for a look after a failure,
+//! `FIREBREAK_TEST_HUB_LOG` sets the hubs' log filter (default `info`; logs are in
+//! `hub-data.log` beside each hub's data directory). The fault suite has its own
+//! (`tests/sync_faults.rs`).
+
+pub mod binaries;
+pub mod child;
+pub mod hub_process;
+pub mod hub_reader;
+pub mod laptop;
+pub mod set_full;

@@ -2,7 +2,8 @@
 //! checks the URL and the token and saves nothing when refused; notes are pushed at
 //! once; another responder's events are pulled into the timeline with the name the hub
 //! gives them; the status goes offline when the hub dies and comes back by itself when
-//! it returns. Nothing here talks to any address but loopback.
+//! it returns; two apps behind the fault proxy converge with nothing lost or doubled.
+//! Nothing here talks to any address but loopback.
 
 mod support;
 
@@ -322,4 +323,140 @@ fn without_a_hub_everything_stays_local_and_sync_now_is_harmless() {
         .disconnect_hub()
         .expect("disconnect with nothing to forget");
     assert_eq!(gone.phase, "not_connected");
+}
+
+/// Every event of the hub, pulled directly (not through the proxy), by id; panics on
+/// a doubled id.
+fn hub_event_ids(url: &str, token: &str) -> std::collections::BTreeSet<String> {
+    let client = firebreak_sync::HubClient::new(
+        url,
+        token,
+        firebreak_core::ids::DeviceId::new_v7(),
+        ClientOptions::default(),
+    )
+    .expect("client");
+    let mut ids = std::collections::BTreeSet::new();
+    let mut after = 0;
+    loop {
+        let page = client
+            .pull(after, 1000, None)
+            .expect("pull from the hub")
+            .body;
+        for hub_event in &page.events {
+            assert!(
+                ids.insert(hub_event.event.id.to_string()),
+                "event {} is on the hub twice",
+                hub_event.event.id
+            );
+        }
+        after = page.cursor;
+        if !page.more {
+            return ids;
+        }
+    }
+}
+
+fn incident_ids(api: &mut Api, incident: &str) -> Option<std::collections::BTreeSet<String>> {
+    api.incident_view(IncidentRef {
+        incident: Some(incident.into()),
+    })
+    .ok()
+    .map(|view| view.timeline.into_iter().map(|e| e.id).collect())
+}
+
+#[test]
+fn two_desktop_apps_converge_through_a_faulty_network() {
+    use firebreak_faultproxy::{FaultProxy, Faults, RandomFaults};
+    let seed: u64 = std::env::var("FIREBREAK_FAULT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(7, |d| d.as_nanos() as u64)
+        });
+    println!("fault seed {seed} (FIREBREAK_FAULT_SEED={seed} replays it)");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("hub");
+    let alice_token = add_user(&data, "alice");
+    let bob_token = add_user(&data, "bob");
+    let hub = Hub::start(&data, 0);
+    let proxy = FaultProxy::start(
+        ([127, 0, 0, 1], hub.port()).into(),
+        Faults::Random(RandomFaults {
+            seed,
+            fault_probability: 0.5,
+            max_delay: Duration::from_millis(40),
+        }),
+    )
+    .expect("proxy");
+
+    // Both apps talk to the hub only through the proxy; saved offline, because the
+    // check itself may meet a fault.
+    let mut alice = app(&dir.path().join("alice"), "alice");
+    let mut bob = app(&dir.path().join("bob"), "bob");
+    connect(&mut alice, &proxy.url(), &alice_token, true).expect("alice connects");
+    connect(&mut bob, &proxy.url(), &bob_token, true).expect("bob connects");
+    let incident = alice
+        .start_incident(StartIncident {
+            title: "Search is down".into(),
+            severity: None,
+            runbooks: vec![],
+        })
+        .expect("start")
+        .id;
+    // A little apart, so that many rounds (each with fresh connections, each drawing
+    // its own fate) run while the network is faulty.
+    for i in 0..25 {
+        note(&mut alice, &incident, &format!("alice finding {i}"));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Bob works in alice's incident once it reaches him, faults and all.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while incident_ids(&mut bob, &incident).is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "alice's incident never reached bob (seed {seed}); {:?}",
+            proxy.stats()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for i in 0..25 {
+        note(&mut bob, &incident, &format!("bob finding {i}"));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    // The faults end; both apps must converge on their own, with nothing lost.
+    let faults = proxy.stats();
+    println!("faults while both wrote: {faults:?}");
+    proxy.set_faults(Faults::None);
+    let expected = 1 + 25 + 25;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (a, b) = loop {
+        let a = incident_ids(&mut alice, &incident).unwrap_or_default();
+        let b = incident_ids(&mut bob, &incident).unwrap_or_default();
+        if a.len() == expected && b.len() == expected {
+            break (a, b);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no convergence (seed {seed}): alice has {}, bob has {} of {expected}; {:?}",
+            a.len(),
+            b.len(),
+            proxy.stats()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(a, b, "both apps show the same events");
+    wait_status(&mut alice, "alice synced", synced);
+    wait_status(&mut bob, "bob synced", synced);
+    let on_hub = hub_event_ids(&hub.url, &alice_token);
+    assert!(a.is_subset(&on_hub), "every event reached the hub once");
+    assert_eq!(on_hub.len(), expected, "and nothing else");
+    let injected = faults.request_resets
+        + faults.response_resets
+        + faults.truncations
+        + faults.server_errors
+        + faults.delays;
+    assert!(injected >= 3, "the network was faulty: {faults:?}");
 }

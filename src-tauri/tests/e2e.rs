@@ -9,10 +9,10 @@
 
 mod support;
 
+use firebreak_testkit::hub_process::{HubProcess, add_user};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use support::harness::{Harness, cli_at};
-use support::hub::{Hub, add_user};
 use support::loopback::{StatusServer, refused_port};
 use support::webdriver::{ENTER, Session, TAB};
 
@@ -654,14 +654,15 @@ fn sync_with_a_hub_from_the_window() {
     let data = hub_data.path().join("hub");
     let alice_token = add_user(&data, "alice");
     let bob_token = add_user(&data, "bob");
-    let hub = Hub::start(&data);
+    let hub = HubProcess::start(&data, &[]);
+    let hub_url = hub.url();
 
     // Bob's laptop: connect (the CLI checks the hub), an incident, a note, a sync.
     let bob = hub_data.path().join("bob");
     cli_at(
         &bob,
         "bob",
-        &["hub", "connect", &hub.url, "--token", &bob_token],
+        &["hub", "connect", &hub_url, "--token", &bob_token],
     );
     cli_at(&bob, "bob", &["incident", "start", "Payments API slow"]);
     cli_at(
@@ -691,7 +692,7 @@ fn sync_with_a_hub_from_the_window() {
 
     // A wrong token is refused with its reason, and nothing is kept.
     let url = ok(s.find("[data-testid=hub-url]"));
-    ok(s.type_into(&url, &hub.url));
+    ok(s.type_into(&url, &hub_url));
     let token = ok(s.find("[data-testid=hub-token]"));
     assert_eq!(ok(s.attribute(&token, "type")).as_deref(), Some("password"));
     ok(s.type_into(&token, "fbk_not-a-real-token"));
@@ -705,7 +706,7 @@ fn sync_with_a_hub_from_the_window() {
     ok(s.clear(&token));
     ok(s.type_into(&token, &alice_token));
     ok(s.click(&ok(s.find("[data-testid=hub-connect]"))));
-    ok(s.wait_text("[data-testid=hub-connected-url]", &hub.url, WAIT));
+    ok(s.wait_text("[data-testid=hub-connected-url]", &hub_url, WAIT));
     ok(s.wait_for("[data-testid=sync-state][data-phase=synced]", WAIT));
     ok(s.wait_text("[data-testid=sync-state]", "Synced", WAIT));
     ok(s.wait_text("[data-testid=sync-last]", "synced", WAIT));

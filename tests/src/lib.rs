@@ -1,9 +1,8 @@
 //! Helpers shared by the system tests: real processes (the `firebreak` CLI and the
 //! `firebreak-hub` server) on loopback, and the checks run over what they leave behind.
 //!
-//! - `binaries`: where the two binaries are (built on first use).
-//! - `child`: a child process killed and reaped on drop, so no test leaks one.
-//! - `hub_process`: a hub process: start, SIGKILL, restart on the same port; users.
+//! - `binaries`, `child`, `hub_process`: from `firebreak-testkit` (the binaries, a
+//!   child killed on drop, a hub process: start, SIGKILL, restart, users).
 //! - `hub_reader`: what a hub holds, read over plain HTTP (never through the client
 //!   under test or the fault proxy).
 //! - `laptop`: a responder's store driven through the CLI.
@@ -15,9 +14,7 @@
 //! `hub-data.log` beside each hub's data directory). The fault suite has its own
 //! (`tests/sync_faults.rs`).
 
-pub mod binaries;
-pub mod child;
-pub mod hub_process;
+pub use firebreak_testkit::{binaries, child, hub_process};
 pub mod hub_reader;
 pub mod laptop;
 pub mod set_full;

@@ -5,17 +5,15 @@
 //! it returns; two apps behind the fault proxy converge with nothing lost or doubled.
 //! Nothing here talks to any address but loopback.
 
-mod support;
-
 use firebreak_api::types::*;
 use firebreak_api::{Api, ErrorCode, SyncOptions};
 use firebreak_core::event::FindingKind;
 use firebreak_store::{NewFinding, Store};
 use firebreak_sync::{ClientOptions, sync_once};
+use firebreak_testkit::hub_process::{HubProcess, add_user};
 use std::net::TcpListener;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use support::hub::{Hub, add_user};
 
 const DEADLINE: Duration = Duration::from_secs(20);
 
@@ -105,7 +103,7 @@ fn a_refused_connection_saves_nothing_and_an_offline_one_is_kept() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("hub");
     let token = add_user(&data, "alice");
-    let hub = Hub::start(&data, 0);
+    let hub = HubProcess::start(&data, &[]);
     let mut api = app(&dir.path().join("app"), "alice");
     let nothing_saved = |api: &mut Api| {
         assert!(api.store().hub_connection().expect("read").is_none());
@@ -118,9 +116,9 @@ fn a_refused_connection_saves_nothing_and_an_offline_one_is_kept() {
 
     let bad_url = connect(&mut api, "ftp://127.0.0.1:1", &token, false).expect_err("ftp");
     assert_eq!(bad_url.code, ErrorCode::BadHubUrl, "{bad_url:?}");
-    let empty = connect(&mut api, &hub.url, "  ", false).expect_err("empty token");
+    let empty = connect(&mut api, &hub.url(), "  ", false).expect_err("empty token");
     assert_eq!(empty.code, ErrorCode::InvalidInput);
-    let wrong = connect(&mut api, &hub.url, "fbk_not-a-real-token", false).expect_err("wrong");
+    let wrong = connect(&mut api, &hub.url(), "fbk_not-a-real-token", false).expect_err("wrong");
     assert_eq!(wrong.code, ErrorCode::HubUnauthorized, "{wrong:?}");
     assert!(
         wrong.message.contains("Nothing was saved"),
@@ -181,11 +179,11 @@ fn notes_are_pushed_at_once_and_other_responders_events_are_pulled_into_the_time
     let data = dir.path().join("hub");
     let alice_token = add_user(&data, "alice");
     let bob_token = add_user(&data, "bob");
-    let hub = Hub::start(&data, 0);
+    let hub = HubProcess::start(&data, &[]);
 
     let mut api = app(&dir.path().join("app"), "alice");
-    let connected = connect(&mut api, &hub.url, &alice_token, false).expect("connect");
-    assert_eq!(connected.hub_url.as_deref(), Some(hub.url.as_str()));
+    let connected = connect(&mut api, &hub.url(), &alice_token, false).expect("connect");
+    assert_eq!(connected.hub_url.as_deref(), Some(hub.url().as_str()));
     assert_ne!(connected.phase, "not_connected");
     let incident = api
         .start_incident(StartIncident {
@@ -211,7 +209,8 @@ fn notes_are_pushed_at_once_and_other_responders_events_are_pulled_into_the_time
     // Bob works in his own store, under a local name the hub replaces with his user's.
     let bob_dir = dir.path().join("bob");
     let mut bob = Store::open(&bob_dir).expect("bob's store");
-    bob.connect_hub(&hub.url, &bob_token).expect("bob connects");
+    bob.connect_hub(&hub.url(), &bob_token)
+        .expect("bob connects");
     let bobs = bob
         .start_incident("robert", "Payments slow", None, &[])
         .expect("bob starts");
@@ -278,11 +277,11 @@ fn the_status_goes_offline_when_the_hub_dies_and_recovers_when_it_returns() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("hub");
     let token = add_user(&data, "alice");
-    let mut hub = Hub::start(&data, 0);
-    let port = hub.port();
+    let mut hub = HubProcess::start(&data, &[]);
+    let port = hub.addr().port();
 
     let mut api = app(&dir.path().join("app"), "alice");
-    connect(&mut api, &hub.url, &token, false).expect("connect");
+    connect(&mut api, &hub.url(), &token, false).expect("connect");
     let incident = api
         .start_incident(StartIncident {
             title: "DB failover".into(),
@@ -304,8 +303,8 @@ fn the_status_goes_offline_when_the_hub_dies_and_recovers_when_it_returns() {
     assert_ne!(waiting.phase, "synced");
 
     // The same hub (same data) back at the same address: the worker finds it by itself.
-    let hub = Hub::start(&data, port);
-    assert_eq!(hub.port(), port);
+    hub.restart();
+    assert_eq!(hub.addr().port(), port);
     let back = wait_status(&mut api, "synced again", synced);
     assert!(back.error.is_none(), "{back:?}");
     assert!(back.last_success_at > offline.last_success_at, "{back:?}");
@@ -380,9 +379,9 @@ fn two_desktop_apps_converge_through_a_faulty_network() {
     let data = dir.path().join("hub");
     let alice_token = add_user(&data, "alice");
     let bob_token = add_user(&data, "bob");
-    let hub = Hub::start(&data, 0);
+    let hub = HubProcess::start(&data, &[]);
     let proxy = FaultProxy::start(
-        ([127, 0, 0, 1], hub.port()).into(),
+        ([127, 0, 0, 1], hub.addr().port()).into(),
         Faults::Random(RandomFaults {
             seed,
             fault_probability: 0.5,
@@ -450,7 +449,7 @@ fn two_desktop_apps_converge_through_a_faulty_network() {
     assert_eq!(a, b, "both apps show the same events");
     wait_status(&mut alice, "alice synced", synced);
     wait_status(&mut bob, "bob synced", synced);
-    let on_hub = hub_event_ids(&hub.url, &alice_token);
+    let on_hub = hub_event_ids(&hub.url(), &alice_token);
     assert!(a.is_subset(&on_hub), "every event reached the hub once");
     assert_eq!(on_hub.len(), expected, "and nothing else");
     let injected = faults.request_resets

@@ -39,14 +39,13 @@ use firebreak_core::sync::{
 use firebreak_faultproxy::{FaultProxy, Faults};
 use firebreak_store::Store;
 use firebreak_sync::{ClientOptions, HubClient, RoundReport, sync_once};
+use firebreak_testkit::hub_process::HubProcess;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::path::Path;
 use std::sync::Barrier;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 /// Notes in the offline store; with the incident's start, 10,001 events.
 const NOTES: usize = 10_000;
@@ -76,8 +75,7 @@ fn main() {
     let wants = |part: &str| only.is_empty() || only == part;
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("firebreak-sync benchmarks (loopback only)\n");
-    let bin = hub_binary();
-    println!("hub: {}", bin.display());
+    println!("hub: {}", firebreak_testkit::binaries::hub().display());
     println!(
         "hub flags: serve --listen 127.0.0.1:0 {} (the default per-token limit, burst 200 and 50/s, is raised for the benchmarks)",
         RATE_FLAGS.join(" ")
@@ -89,7 +87,7 @@ fn main() {
 
     if wants("push") || wants("pull") {
         let runs = if wants("push") { PUSH_RUNS } else { 1 };
-        let (samples, hub, token) = push_loopback(&bin, &mut rng, runs);
+        let (samples, hub, token) = push_loopback(&mut rng, runs);
         if wants("push") {
             rows.push(Row::seconds(
                 "push 10k, loopback (s)",
@@ -107,7 +105,7 @@ fn main() {
         }
     }
     if wants("latency") {
-        let (rtt, direct, samples) = push_latency(&bin, &mut rng);
+        let (rtt, direct, samples) = push_latency(&mut rng);
         rows.push(Row::millis(
             "round trip through the proxy (ms)",
             rtt,
@@ -125,7 +123,7 @@ fn main() {
         ));
     }
     if wants("throughput") {
-        let (batched, single, latencies) = hub_throughput(&bin);
+        let (batched, single, latencies) = hub_throughput();
         rows.push(Row::rate(
             &format!("hub, {CLIENTS} clients, batches of {BATCH} (events/s)"),
             batched,
@@ -141,7 +139,7 @@ fn main() {
         ));
     }
     if wants("breakdown") {
-        breakdown(&bin, &mut rng);
+        breakdown(&mut rng);
     }
 
     println!(
@@ -258,154 +256,26 @@ fn ms(d: Duration) -> f64 {
 
 // ---------------------------------------------------------------- the hub process
 
-/// The release `firebreak-hub` beside this benchmark (`target/release/` under `cargo
-/// bench`), built once if it is missing or older than the hub's or the core's sources.
-fn hub_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("the benchmark's own path");
-    let name = format!("firebreak-hub{}", std::env::consts::EXE_SUFFIX);
-    let found = exe
-        .ancestors()
-        .skip(1)
-        .take(3)
-        .map(|dir| dir.join(&name))
-        .find(|p| p.is_file());
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    if let Some(bin) = &found {
-        let built = modified(bin);
-        let newest = ["crates/firebreak-hub/src", "crates/firebreak-core/src"]
-            .iter()
-            .filter_map(|dir| newest_file(&workspace.join(dir)))
-            .max();
-        if newest.is_none_or(|source| source <= built) {
-            return bin.clone();
-        }
-        println!(
-            "{} is older than the hub's sources; running `cargo build --release -p firebreak-hub`",
-            bin.display()
-        );
-    } else {
-        println!(
-            "firebreak-hub not found beside this benchmark; running `cargo build --release -p firebreak-hub` once"
-        );
-    }
-    // deps/ → release/ → target/
-    let target_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .and_then(Path::parent)
-        .expect("the benchmark runs from target/<profile>/deps");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(&workspace)
-        .args(["build", "--release", "-p", "firebreak-hub", "--target-dir"])
-        .arg(target_dir)
-        .status()
-        .expect("run cargo");
-    assert!(
-        status.success(),
-        "cargo build --release -p firebreak-hub failed"
-    );
-    let bin = target_dir.join("release").join(&name);
-    assert!(bin.is_file(), "{} was not built", bin.display());
-    bin
-}
-
-fn modified(path: &Path) -> SystemTime {
-    std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .unwrap_or(SystemTime::UNIX_EPOCH)
-}
-
-fn newest_file(dir: &Path) -> Option<SystemTime> {
-    let mut newest = None;
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let path = entry.path();
-        let t = if path.is_dir() {
-            newest_file(&path)
-        } else {
-            Some(modified(&path))
-        };
-        newest = newest.max(t);
-    }
-    newest
-}
-
-/// A hub process on a fresh data directory. Dropping it kills it.
+/// A hub process on a fresh data directory with the rate limit raised, and `users`
+/// added (their tokens in order); `firebreak-testkit` finds the release binary beside
+/// this benchmark and builds it when it is missing or older than the sources.
+/// Dropping it kills it.
 struct Hub {
     url: String,
     addr: SocketAddr,
-    child: Child,
-    _stdout: BufReader<ChildStdout>,
-    _dir: tempfile::TempDir,
+    _process: HubProcess,
 }
 
 impl Hub {
-    /// Adds `users` (their tokens are returned in order), then serves.
-    fn start(bin: &Path, users: &[String]) -> (Hub, Vec<String>) {
-        let dir = tempfile::tempdir().expect("hub tempdir");
-        let data = dir.path().join("data");
-        let tokens = users
-            .iter()
-            .map(|name| {
-                let out = Command::new(bin)
-                    .arg("--data")
-                    .arg(&data)
-                    .args(["user", "add", name])
-                    .output()
-                    .expect("run firebreak-hub user add");
-                assert!(
-                    out.status.success(),
-                    "user add {name}: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                String::from_utf8_lossy(&out.stdout)
-                    .lines()
-                    .last()
-                    .expect("a token line")
-                    .trim()
-                    .to_string()
-            })
-            .collect();
-        let log = std::fs::File::create(dir.path().join("hub.log")).expect("hub log");
-        let mut child = Command::new(bin)
-            .arg("--data")
-            .arg(&data)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(RATE_FLAGS)
-            .env("FIREBREAK_HUB_LOG", "info")
-            .env_remove("RUST_LOG")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .expect("start the hub");
-        let mut stdout = BufReader::new(child.stdout.take().expect("hub stdout"));
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("the hub's first line");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("the hub did not start: {line:?}"))
-            .to_string();
-        let addr: SocketAddr = url
-            .strip_prefix("http://")
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("not a loopback http URL: {url}"));
-        assert!(addr.ip().is_loopback(), "{url}");
+    fn start(users: &[String]) -> (Hub, Vec<String>) {
+        let process = HubProcess::start_fresh(&RATE_FLAGS);
+        let tokens = users.iter().map(|name| process.add_user(name)).collect();
         let hub = Hub {
-            url,
-            addr,
-            child,
-            _stdout: stdout,
-            _dir: dir,
+            url: process.url(),
+            addr: process.addr(),
+            _process: process,
         };
         (hub, tokens)
-    }
-}
-
-impl Drop for Hub {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -510,12 +380,12 @@ fn offline_store(home: &Path, rng: &mut StdRng) -> Store {
 
 /// Runs of (fresh hub, offline store, timed `sync_once`); returns the times and the
 /// last run's hub with a second user's token for the pull.
-fn push_loopback(bin: &Path, rng: &mut StdRng, runs: usize) -> (Vec<Duration>, Hub, String) {
+fn push_loopback(rng: &mut StdRng, runs: usize) -> (Vec<Duration>, Hub, String) {
     println!("1. push {NOTES} notes (+1 incident start) to a fresh hub on loopback, {runs} runs");
     let mut samples = Vec::new();
     let mut last = None;
     for run in 1..=runs {
-        let (hub, tokens) = Hub::start(bin, &["pusher".into(), "puller".into()]);
+        let (hub, tokens) = Hub::start(&["pusher".into(), "puller".into()]);
         let home = tempfile::tempdir().expect("store tempdir");
         let setup = Instant::now();
         let mut store = offline_store(home.path(), rng);
@@ -573,7 +443,7 @@ fn pull_loopback(hub: &Hub, token: &str) -> Vec<Duration> {
 // ---------------------------------------------------------------- 3. push with latency
 
 /// Returns the round trips through the proxy and direct, and the push times.
-fn push_latency(bin: &Path, rng: &mut StdRng) -> (Vec<Duration>, Vec<Duration>, Vec<Duration>) {
+fn push_latency(rng: &mut StdRng) -> (Vec<Duration>, Vec<Duration>, Vec<Duration>) {
     println!(
         "\n3. push {NOTES} notes through FaultProxy Latency {{ one_way: {} ms }}, {LATENCY_RUNS} runs",
         ONE_WAY.as_millis()
@@ -582,7 +452,7 @@ fn push_latency(bin: &Path, rng: &mut StdRng) -> (Vec<Duration>, Vec<Duration>, 
     let mut direct = Vec::new();
     let mut samples = Vec::new();
     for run in 1..=LATENCY_RUNS {
-        let (hub, tokens) = Hub::start(bin, &["pusher".into()]);
+        let (hub, tokens) = Hub::start(&["pusher".into()]);
         let proxy = FaultProxy::start(hub.addr, Faults::Latency { one_way: ONE_WAY })
             .expect("start the proxy");
         if run == 1 {
@@ -690,9 +560,9 @@ struct Throughput {
 /// `CLIENTS` threads, one user and one device each, push their batches to one fresh
 /// hub at once. Each client checks the hub answers before the start line, so the
 /// clock runs from the first push sent to the last acknowledgement.
-fn throughput_run(bin: &Path, per_client: usize, batch: usize) -> Throughput {
+fn throughput_run(per_client: usize, batch: usize) -> Throughput {
     let users = names("responder", CLIENTS);
-    let (hub, tokens) = Hub::start(bin, &users);
+    let (hub, tokens) = Hub::start(&users);
     let mut rng = StdRng::seed_from_u64(per_client as u64 * 31 + batch as u64);
     let clients: Vec<(HubClient, Vec<PushRequest>)> = users
         .iter()
@@ -750,17 +620,17 @@ fn throughput_run(bin: &Path, per_client: usize, batch: usize) -> Throughput {
 
 /// Returns events/s of the batched runs, of the single-event run, and that run's
 /// per-push latencies.
-fn hub_throughput(bin: &Path) -> (Vec<f64>, Vec<f64>, Vec<Duration>) {
+fn hub_throughput() -> (Vec<f64>, Vec<f64>, Vec<Duration>) {
     println!(
         "\n4. hub throughput: {CLIENTS} clients (threads), each its own user and device, one fresh hub per run"
     );
     let mut batched = Vec::new();
     for run in 1..=THROUGHPUT_RUNS {
-        let t = throughput_run(bin, EVENTS_PER_CLIENT, BATCH);
+        let t = throughput_run(EVENTS_PER_CLIENT, BATCH);
         print_throughput(&format!("run {run}, batches of {BATCH}"), &t);
         batched.push(t.events_per_second);
     }
-    let t = throughput_run(bin, SINGLE_EVENTS_PER_CLIENT, 1);
+    let t = throughput_run(SINGLE_EVENTS_PER_CLIENT, 1);
     print_throughput("batches of 1", &t);
     let latencies = t
         .latencies_ms
@@ -918,9 +788,9 @@ fn instrumented_round(store: &mut Store, client: &HubClient) -> (Phases, Duratio
     (p, start.elapsed())
 }
 
-fn breakdown(bin: &Path, rng: &mut StdRng) {
+fn breakdown(rng: &mut StdRng) {
     println!("\n5. where the time goes: one round of each, replayed step by step with timers");
-    let (hub, tokens) = Hub::start(bin, &["pusher".into(), "puller".into()]);
+    let (hub, tokens) = Hub::start(&["pusher".into(), "puller".into()]);
     let home = tempfile::tempdir().expect("store tempdir");
     let mut store = offline_store(home.path(), rng);
     store.connect_hub(&hub.url, &tokens[0]).expect("connect");

@@ -172,8 +172,8 @@ impl Harness {
 /// The `firebreak` CLI on the store in `home`, recording as `author`: another
 /// responder's laptop when `home` is not the app's.
 pub fn cli_at(home: &Path, author: &str, args: &[&str]) -> String {
-    let bin = profile_dir().join("firebreak");
-    let out = Command::new(&bin)
+    let bin = firebreak_testkit::binaries::cli();
+    let out = Command::new(bin)
         .arg("--home")
         .arg(home)
         .args(args)
@@ -186,11 +186,6 @@ pub fn cli_at(home: &Path, author: &str, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// A binary of the workspace beside this test's (`target/<profile>/NAME`).
-pub fn workspace_bin(name: &str) -> PathBuf {
-    profile_dir().join(name)
 }
 
 impl Drop for Harness {

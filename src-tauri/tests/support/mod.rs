@@ -1,6 +1,5 @@
 //! Shared helpers for the desktop end-to-end tests.
 
 pub mod harness;
-pub mod hub;
 pub mod loopback;
 pub mod webdriver;

@@ -201,30 +201,12 @@ impl HubProcess {
 
     /// Runs `firebreak-hub --data DATA ARGS…` to completion.
     pub fn admin(&self, args: &[&str]) -> Output {
-        Command::new(binaries::hub())
-            .arg("--data")
-            .arg(&self.data)
-            .args(args)
-            .env_remove("FIREBREAK_HUB_DATA")
-            .stdin(Stdio::null())
-            .output()
-            .expect("run firebreak-hub")
+        admin(&self.data, args)
     }
 
     /// `user add NAME`: the new token (the last line printed).
     pub fn add_user(&self, name: &str) -> String {
-        let out = self.admin(&["user", "add", name]);
-        assert!(
-            out.status.success(),
-            "user add {name}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .last()
-            .expect("a token line")
-            .trim()
-            .to_string()
+        add_user(&self.data, name)
     }
 
     /// `user revoke NAME`.
@@ -246,6 +228,35 @@ impl HubProcess {
             .unwrap_or(text.len());
         text[start..].to_string()
     }
+}
+
+/// Runs `firebreak-hub --data DATA ARGS…` to completion, whether or not a hub serves
+/// `data` (the hub's user commands work beside a running server).
+pub fn admin(data: &Path, args: &[&str]) -> Output {
+    Command::new(binaries::hub())
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("FIREBREAK_HUB_DATA")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run firebreak-hub")
+}
+
+/// `firebreak-hub --data DATA user add NAME`: the new token (the last line printed).
+pub fn add_user(data: &Path, name: &str) -> String {
+    let out = admin(data, &["user", "add", name]);
+    assert!(
+        out.status.success(),
+        "user add {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .expect("a token line")
+        .trim()
+        .to_string()
 }
 
 impl Drop for HubProcess {

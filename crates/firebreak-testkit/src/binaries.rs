@@ -65,9 +65,11 @@ fn binaries() -> &'static Binaries {
     })
 }
 
+/// The workspace root: this crate is `crates/firebreak-testkit`.
 fn workspace() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
+        .ancestors()
+        .nth(2)
         .expect("the workspace root")
 }
 

@@ -1,3 +1,0 @@
-//! Helpers for the API's integration tests.
-
-pub mod hub;

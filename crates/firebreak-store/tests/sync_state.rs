@@ -24,6 +24,22 @@ fn finding(text: &str) -> EventBody {
     }
 }
 
+/// Starts an incident on this device.
+fn start_incident(store: &mut Store) -> Event {
+    store
+        .append(
+            "alice",
+            NewEvent::new(
+                IncidentId::new_v7(),
+                EventBody::IncidentStarted {
+                    title: "t".into(),
+                    severity: None,
+                },
+            ),
+        )
+        .expect("start")
+}
+
 /// An event as another device would have recorded it.
 fn foreign(device: DeviceId, seq: u64, incident: IncidentId, body: EventBody) -> Event {
     Event {
@@ -137,18 +153,7 @@ fn the_high_water_mark_only_moves_forward_unless_the_hub_resets_it() {
 fn own_events_and_the_pending_count_leave_private_ones_out_of_the_count() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = store(&dir, "a");
-    let start = store
-        .append(
-            "alice",
-            NewEvent::new(
-                IncidentId::new_v7(),
-                EventBody::IncidentStarted {
-                    title: "t".into(),
-                    severity: None,
-                },
-            ),
-        )
-        .expect("start");
+    let start = start_incident(&mut store);
     let mut private = NewEvent::new(start.incident, finding("my own scratch"));
     private.private = true;
     store.append("alice", private).expect("private");
@@ -287,18 +292,7 @@ fn a_pulled_page_needs_a_hub_connection() {
 fn an_event_the_hub_would_refuse_for_its_size_is_refused_here_first() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = store(&dir, "a");
-    let start = store
-        .append(
-            "alice",
-            NewEvent::new(
-                IncidentId::new_v7(),
-                EventBody::IncidentStarted {
-                    title: "t".into(),
-                    severity: None,
-                },
-            ),
-        )
-        .expect("start");
+    let start = start_incident(&mut store);
     let huge = "x".repeat(MAX_EVENT_BYTES);
     let err = store
         .append("alice", NewEvent::new(start.incident, finding(&huge)))

@@ -17,6 +17,17 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install --locked tauri-driver --version 2.0.6
 fi
 
+# Incremental caches only pay off for repeated local edits; on a clean checkout they
+# are gigabytes of disk that nothing reads again.
+if [[ -n "${CI:-}" ]]; then
+  export CARGO_INCREMENTAL=0
+fi
+echo "== disk before the build"
+df -h . | tail -1
+# Whatever happens, say how much room the build left: a full disk shows up as odd
+# linker crashes rather than a clear message.
+trap 'echo "== disk at exit"; df -h . | tail -1; du -sh target 2>/dev/null || true' EXIT
+
 echo "== UI unit tests (vitest)"
 npm --prefix ui test
 

@@ -75,15 +75,19 @@ pub enum FindingKind {
     Hypothesis,
     Decision,
     Action,
+    /// What customers were told: a status-page message, the maintenance page going up
+    /// or down. The handoff and the post-mortem show the last one.
+    Update,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 5] = [
+    pub const ALL: [FindingKind; 6] = [
         FindingKind::Note,
         FindingKind::Observation,
         FindingKind::Hypothesis,
         FindingKind::Decision,
         FindingKind::Action,
+        FindingKind::Update,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +97,7 @@ impl FindingKind {
             FindingKind::Hypothesis => "hypothesis",
             FindingKind::Decision => "decision",
             FindingKind::Action => "action",
+            FindingKind::Update => "update",
         }
     }
 }
@@ -107,7 +112,7 @@ impl FromStr for FindingKind {
             .ok_or_else(|| crate::Error::Invalid {
                 what: "kind",
                 value: s.to_string(),
-                expected: "one of note, observation, hypothesis, decision, action",
+                expected: "one of note, observation, hypothesis, decision, action, update",
             })
     }
 }
@@ -274,6 +279,86 @@ pub struct StepTarget {
     pub step: StepPath,
 }
 
+/// How a hypothesis or an action ended (see `EventBody::Concluded`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A hypothesis that the evidence bore out.
+    Confirmed,
+    /// A hypothesis the evidence ruled out.
+    RuledOut,
+    /// An action carried out.
+    Done,
+    /// An action given up.
+    Abandoned,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Confirmed,
+        Outcome::RuledOut,
+        Outcome::Done,
+        Outcome::Abandoned,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Confirmed => "confirmed",
+            Outcome::RuledOut => "ruled_out",
+            Outcome::Done => "done",
+            Outcome::Abandoned => "abandoned",
+        }
+    }
+
+    /// As people read it: `ruled out`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::RuledOut => "ruled out",
+            other => other.as_str(),
+        }
+    }
+
+    /// A sentence head for the log: `Hypothesis ruled out`.
+    pub fn headline(self) -> &'static str {
+        match self {
+            Outcome::Confirmed => "Hypothesis confirmed",
+            Outcome::RuledOut => "Hypothesis ruled out",
+            Outcome::Done => "Action done",
+            Outcome::Abandoned => "Action abandoned",
+        }
+    }
+
+    /// The finding kind this outcome can end.
+    pub fn applies_to(self) -> FindingKind {
+        match self {
+            Outcome::Confirmed | Outcome::RuledOut => FindingKind::Hypothesis,
+            Outcome::Done | Outcome::Abandoned => FindingKind::Action,
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+impl FromStr for Outcome {
+    type Err = crate::Error;
+    /// Reads `ruled_out`, `ruled-out` or `ruled out`, any case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.as_str() == wanted)
+            .ok_or_else(|| crate::Error::Invalid {
+                what: "outcome",
+                value: s.to_string(),
+                expected: "one of confirmed, ruled-out (hypotheses), done, abandoned (actions)",
+            })
+    }
+}
+
 /// The payload of an event; its variant is the event's kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -289,6 +374,12 @@ pub enum EventBody {
         runbook_id: String,
         title: String,
         content_hash: String,
+        /// The pinned version's Markdown, so that a responder who receives this event
+        /// (through the hub or a handoff bundle) can follow the same checklist without
+        /// having imported the runbook. Absent in events from before it was carried,
+        /// and for runbooks too large to fit in one event.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source: Option<String>,
     },
     Finding {
         finding: FindingKind,
@@ -347,6 +438,22 @@ pub enum EventBody {
         name: String,
         value: Option<String>,
     },
+    /// The hypothesis or action named by `Event::amends` ended this way.
+    Concluded {
+        outcome: Outcome,
+        note: Option<String>,
+    },
+    /// The author hands the incident to `to`, with the note they wrote (Markdown).
+    HandoffSent {
+        to: String,
+        note: String,
+    },
+    /// The author took the incident over from `from`, accepting the handoff event
+    /// `handoff`.
+    HandoffAccepted {
+        handoff: EventId,
+        from: String,
+    },
 }
 
 /// The kind of an event, as stored in its own column and shown to people.
@@ -360,6 +467,7 @@ pub enum EventKind {
     Hypothesis,
     Decision,
     Action,
+    Update,
     StepChecked,
     StepSkipped,
     StepReopened,
@@ -370,11 +478,14 @@ pub enum EventKind {
     Retracted,
     Probe,
     VariableSet,
+    Concluded,
+    HandoffSent,
+    HandoffAccepted,
 }
 
 impl EventKind {
     /// Every kind, in the order an incident usually meets them.
-    pub const ALL: [EventKind; 17] = [
+    pub const ALL: [EventKind; 21] = [
         EventKind::IncidentStarted,
         EventKind::RunbookRunStarted,
         EventKind::Note,
@@ -382,6 +493,7 @@ impl EventKind {
         EventKind::Hypothesis,
         EventKind::Decision,
         EventKind::Action,
+        EventKind::Update,
         EventKind::StepChecked,
         EventKind::StepSkipped,
         EventKind::StepReopened,
@@ -392,6 +504,9 @@ impl EventKind {
         EventKind::Retracted,
         EventKind::Probe,
         EventKind::VariableSet,
+        EventKind::Concluded,
+        EventKind::HandoffSent,
+        EventKind::HandoffAccepted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -413,6 +528,10 @@ impl EventKind {
             EventKind::Retracted => "retracted",
             EventKind::Probe => "probe",
             EventKind::VariableSet => "variable_set",
+            EventKind::Update => "update",
+            EventKind::Concluded => "concluded",
+            EventKind::HandoffSent => "handoff_sent",
+            EventKind::HandoffAccepted => "handoff_accepted",
         }
     }
 
@@ -428,6 +547,8 @@ impl EventKind {
             EventKind::SeverityChanged => "severity",
             EventKind::RoleAssigned => "role",
             EventKind::VariableSet => "variable",
+            EventKind::HandoffSent => "handoff",
+            EventKind::HandoffAccepted => "took over",
             other => other.as_str(),
         }
     }
@@ -441,6 +562,7 @@ impl EventKind {
                 | EventKind::Hypothesis
                 | EventKind::Decision
                 | EventKind::Action
+                | EventKind::Update
         )
     }
 }
@@ -474,6 +596,7 @@ impl From<FindingKind> for EventKind {
             FindingKind::Hypothesis => EventKind::Hypothesis,
             FindingKind::Decision => EventKind::Decision,
             FindingKind::Action => EventKind::Action,
+            FindingKind::Update => EventKind::Update,
         }
     }
 }
@@ -494,6 +617,9 @@ impl EventBody {
             EventBody::Retracted { .. } => EventKind::Retracted,
             EventBody::Probe { .. } => EventKind::Probe,
             EventBody::VariableSet { .. } => EventKind::VariableSet,
+            EventBody::Concluded { .. } => EventKind::Concluded,
+            EventBody::HandoffSent { .. } => EventKind::HandoffSent,
+            EventBody::HandoffAccepted { .. } => EventKind::HandoffAccepted,
         }
     }
 
@@ -535,6 +661,11 @@ impl EventBody {
                 Some(v) => format!("Variable {name} = {v}"),
                 None => format!("Variable {name} removed"),
             },
+            EventBody::Concluded { outcome, note } => {
+                with_reason(outcome.headline().to_string(), note)
+            }
+            EventBody::HandoffSent { to, .. } => format!("Handed the incident to {to}"),
+            EventBody::HandoffAccepted { from, .. } => format!("Took over from {from}"),
         }
     }
 }

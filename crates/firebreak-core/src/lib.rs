@@ -8,8 +8,11 @@
 //! - `event`: the immutable `Event` and its `EventBody` kinds.
 //! - `runbook`: the Markdown runbook format, parsed into a model with source spans.
 //! - `probe`: probe results as data, watches as a state machine, targets people type.
-//! - `views`: folds of the log: incident state, checklists, timeline.
+//! - `views`: folds of the log: incident state, checklists, timeline, findings'
+//!   standing, handoffs.
 //! - `render`: views into Markdown.
+//! - `handoff`: the handoff note drafted from the state, and the bundle file that
+//!   carries an incident without a hub.
 //! - `sync`: the hub's wire types and the pure side of sync (push planning, clock
 //!   offsets, the merged timeline).
 //! - `time_input`: times people type (`--at 13:30`, `10m ago`).
@@ -19,6 +22,7 @@
 
 pub mod error;
 pub mod event;
+pub mod handoff;
 pub mod ids;
 pub mod probe;
 pub mod render;

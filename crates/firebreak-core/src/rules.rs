@@ -26,6 +26,14 @@ pub enum Rejection {
         runbook: String,
         available: String,
     },
+    #[error("a {kind} cannot be {outcome}: {expected}")]
+    WrongOutcome {
+        outcome: crate::event::Outcome,
+        kind: EventKind,
+        expected: &'static str,
+    },
+    #[error("event {0} is not a handoff; give the id of a handoff event")]
+    NotAHandoff(String),
     #[error("this incident already runs runbook {0}")]
     DuplicateRun(String),
     #[error(
@@ -57,6 +65,15 @@ pub fn check_body(body: &EventBody) -> Result<(), Rejection> {
         EventBody::VariableSet { value: Some(v), .. } if v.trim().is_empty() => {
             Err(Rejection::EmptyText("the variable's value"))
         }
+        EventBody::HandoffSent { to, .. } if to.trim().is_empty() => {
+            Err(Rejection::EmptyText("the name of the person taking over"))
+        }
+        EventBody::HandoffSent { note, .. } if note.trim().is_empty() => {
+            Err(Rejection::EmptyText("the handoff note"))
+        }
+        EventBody::HandoffAccepted { from, .. } if from.trim().is_empty() => {
+            Err(Rejection::EmptyText("the name of the person handing over"))
+        }
         _ => Ok(()),
     }
 }
@@ -68,6 +85,20 @@ pub fn check_amendment(
     target: &Event,
     target_retracted: bool,
 ) -> Result<(), Rejection> {
+    if let EventBody::Concluded { outcome, .. } = body {
+        if target_retracted {
+            return Err(Rejection::AlreadyRetracted(target.id.to_string()));
+        }
+        let wanted: EventKind = outcome.applies_to().into();
+        if target.kind() != wanted {
+            return Err(Rejection::WrongOutcome {
+                outcome: *outcome,
+                kind: target.kind(),
+                expected: "hypotheses are confirmed or ruled out; actions are done or abandoned",
+            });
+        }
+        return Ok(());
+    }
     if !target.kind().is_finding() {
         return Err(Rejection::NotAmendable {
             id: target.id.to_string(),
@@ -84,13 +115,17 @@ pub fn check_amendment(
     Ok(())
 }
 
+/// Whether events of this kind point at another event (`Event::amends`).
+pub fn points_at_another(body: &EventBody) -> bool {
+    matches!(
+        body,
+        EventBody::Amended { .. } | EventBody::Retracted { .. } | EventBody::Concluded { .. }
+    )
+}
+
 /// Whether an event of this kind must, or must not, point at another.
 pub fn check_target_presence(body: &EventBody, has_target: bool) -> Result<(), Rejection> {
-    let is_change = matches!(
-        body,
-        EventBody::Amended { .. } | EventBody::Retracted { .. }
-    );
-    match (is_change, has_target) {
+    match (points_at_another(body), has_target) {
         (true, false) => Err(Rejection::MissingTarget { body: body.kind() }),
         (false, true) => Err(Rejection::UnexpectedTarget(body.kind())),
         _ => Ok(()),
@@ -153,6 +188,61 @@ mod tests {
             check_amendment(&amend, &note, true),
             Err(Rejection::AlreadyRetracted(_))
         ));
+    }
+
+    #[test]
+    fn outcomes_fit_the_finding_they_end() {
+        use crate::event::Outcome;
+        let mut log = LogBuilder::new("a");
+        let hypothesis = log.push(EventBody::Finding {
+            finding: FindingKind::Hypothesis,
+            text: "the cache is cold".into(),
+        });
+        let action = log.push(EventBody::Finding {
+            finding: FindingKind::Action,
+            text: "drain node 3".into(),
+        });
+        let ruled_out = EventBody::Concluded {
+            outcome: Outcome::RuledOut,
+            note: None,
+        };
+        let done = EventBody::Concluded {
+            outcome: Outcome::Done,
+            note: None,
+        };
+        assert_eq!(check_amendment(&ruled_out, &hypothesis, false), Ok(()));
+        assert_eq!(check_amendment(&done, &action, false), Ok(()));
+        let wrong = check_amendment(&done, &hypothesis, false).expect_err("refused");
+        assert!(
+            wrong.to_string().contains("a hypothesis cannot be done"),
+            "{wrong}"
+        );
+        assert!(matches!(
+            check_amendment(&ruled_out, &action, false),
+            Err(Rejection::WrongOutcome { .. })
+        ));
+        assert!(matches!(
+            check_amendment(&ruled_out, &hypothesis, true),
+            Err(Rejection::AlreadyRetracted(_))
+        ));
+        assert!(check_target_presence(&ruled_out, false).is_err());
+    }
+
+    #[test]
+    fn a_handoff_names_someone_and_says_something() {
+        let sent = |to: &str, note: &str| EventBody::HandoffSent {
+            to: to.into(),
+            note: note.into(),
+        };
+        assert_eq!(check_body(&sent("bob", "all yours")), Ok(()));
+        assert!(matches!(
+            check_body(&sent(" ", "all yours")),
+            Err(Rejection::EmptyText(_))
+        ));
+        assert_eq!(
+            check_body(&sent("bob", "\n")),
+            Err(Rejection::EmptyText("the handoff note"))
+        );
     }
 
     #[test]

@@ -105,6 +105,7 @@ pub fn fold_incident(events: &[Event]) -> Option<IncidentState> {
                 runbook_id,
                 title,
                 content_hash,
+                ..
             } => state.runs.push(RunInfo {
                 run: *run,
                 runbook_id: runbook_id.clone(),

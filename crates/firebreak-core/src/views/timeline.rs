@@ -68,6 +68,19 @@ pub fn fold_timeline(events: &[Event]) -> Vec<TimelineEntry> {
             _ => {}
         }
     }
+    // A conclusion reads with the finding it ends: "Hypothesis ruled out: the cache is
+    // cold — hit rate is 99%".
+    let texts: HashMap<EventId, String> = entries
+        .iter()
+        .map(|e| (e.event.id, e.text.clone()))
+        .collect();
+    for entry in &mut entries {
+        if let (EventBody::Concluded { .. }, Some(target)) = (&entry.event.body, entry.event.amends)
+            && let Some(target_text) = texts.get(&target)
+        {
+            entry.text = concluded_text(&entry.event.body, target_text);
+        }
+    }
     entries.sort_by(|a, b| {
         a.event
             .effective_time()
@@ -75,6 +88,20 @@ pub fn fold_timeline(events: &[Event]) -> Vec<TimelineEntry> {
             .then_with(|| super::order::log_order(&a.event, &b.event))
     });
     entries
+}
+
+fn concluded_text(body: &EventBody, target_text: &str) -> String {
+    let flat = target_text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match body {
+        EventBody::Concluded { outcome, note } => {
+            let head = outcome.headline();
+            match note.as_deref().map(str::trim) {
+                Some(n) if !n.is_empty() => format!("{head}: {flat} — {n}"),
+                _ => format!("{head}: {flat}"),
+            }
+        }
+        _ => body.text(),
+    }
 }
 
 #[cfg(test)]
@@ -131,6 +158,28 @@ mod tests {
         let timeline = fold_timeline(&log.events);
         assert_eq!(timeline[0].text, "happened earlier");
         assert_eq!(timeline[1].text, "typed first");
+    }
+
+    #[test]
+    fn a_conclusion_reads_with_the_finding_it_ends() {
+        let mut log = LogBuilder::new("alice");
+        let guess = log.push(EventBody::Finding {
+            finding: FindingKind::Hypothesis,
+            text: "the cache\nis cold".into(),
+        });
+        log.push_with(
+            EventBody::Concluded {
+                outcome: crate::event::Outcome::RuledOut,
+                note: Some("hit rate is 99%".into()),
+            },
+            |e| e.amends = Some(guess.id),
+        );
+        let timeline = fold_timeline(&log.events);
+        assert_eq!(timeline.len(), 2, "a conclusion is an entry of its own");
+        assert_eq!(
+            timeline[1].text,
+            "Hypothesis ruled out: the cache is cold — hit rate is 99%"
+        );
     }
 
     #[test]

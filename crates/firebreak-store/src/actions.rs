@@ -11,6 +11,10 @@ use firebreak_core::rules::Rejection;
 use firebreak_core::step_ref::resolve_step;
 use firebreak_core::views::{IncidentState, StepState};
 
+/// The largest runbook source (JSON-encoded) a run's event carries: the event must stay
+/// under the 64 KiB every event has, with room for the rest of it.
+pub const MAX_CARRIED_RUNBOOK_BYTES: usize = 48 * 1024;
+
 /// What changing a step did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepChange {
@@ -66,6 +70,11 @@ impl Store {
 
     fn run_event(&self, incident: IncidentId, runbook_id: &str) -> Result<NewEvent, StoreError> {
         let runbook = self.runbook(runbook_id)?;
+        // The event carries the pinned source so that every responder who receives it
+        // can follow the checklist; a runbook too large for one event is left out (its
+        // hash still pins it, and teammates with the runbook imported still see it).
+        let encoded_len = serde_json::to_string(&runbook.source).map_or(usize::MAX, |s| s.len());
+        let source = (encoded_len <= MAX_CARRIED_RUNBOOK_BYTES).then(|| runbook.source.clone());
         Ok(NewEvent::new(
             incident,
             EventBody::RunbookRunStarted {
@@ -73,6 +82,7 @@ impl Store {
                 runbook_id: runbook.id.clone(),
                 title: runbook.title.clone(),
                 content_hash: runbook.content_hash.clone(),
+                source,
             },
         ))
     }

@@ -79,12 +79,32 @@ pub enum StoreError {
     #[error("the store's sync state cannot be read: {0}")]
     CorruptSyncState(String),
     #[error(
-        "the hub sent event {id} (device {device}, sequence number {seq}), but this store holds a different event under that id or number; nothing from this page was stored. Someone's log was rewritten or restored from an old copy: report it, do not retry"
+        "{from} carries event {id} (device {device}, sequence number {seq}), but this store holds a different event under that id or number; none of it was stored. Someone's log was rewritten or restored from an old copy: report it, do not retry"
     )]
     SyncConflict {
         id: String,
         device: String,
         seq: u64,
+        from: &'static str,
+    },
+    #[error("the handoff bundle {path} cannot be imported: {source}")]
+    Bundle {
+        path: String,
+        source: firebreak_core::handoff::BundleError,
+    },
+    #[error(
+        "handoff {handoff} is addressed to {to}, not to you ({me}); pass --force to take it over anyway"
+    )]
+    HandoffNotForYou {
+        handoff: String,
+        to: String,
+        me: String,
+    },
+    #[error("handoff {handoff} was already taken over by {by} at {at}")]
+    HandoffTaken {
+        handoff: String,
+        by: String,
+        at: String,
     },
     #[error(transparent)]
     Rejected(#[from] firebreak_core::rules::Rejection),

@@ -19,6 +19,9 @@
 //! - `sync_state`: the hub this store syncs with (the token in `hub-token` beside the
 //!   store, mode 0600), the acknowledged sequence number, the pull cursor, clock
 //!   samples; other devices' events stored with the cursor in one transaction.
+//! - `foreign`: other devices' events (from the hub or a bundle) stored once; a
+//!   different event under a known id or `(device, seq)` refused.
+//! - `handoff`: drafting, sending, exporting, importing and accepting handoffs.
 //! - `identity`: the store a front end opens by default, and who the author is.
 //! - `paths`: where the store lives (`--home`, `FIREBREAK_HOME`, the platform's data dir).
 //!
@@ -29,6 +32,8 @@ mod actions;
 mod bundled;
 mod error;
 mod events;
+mod foreign;
+mod handoff;
 mod identity;
 mod import;
 mod incidents;
@@ -43,6 +48,8 @@ mod sync_state;
 pub use actions::{NewFinding, StepChange};
 pub use bundled::BUNDLED_RUNBOOKS;
 pub use error::StoreError;
+pub use foreign::Arrival;
+pub use handoff::{BundleImport, HandoffAccepted};
 pub use identity::{AUTHOR_ENV, AUTHOR_KEY};
 pub use import::{FileOutcome, ImportReport, read_runbook};
 pub use probes::{PROFILES_DIR, ProbePlan, ProbePlanError, ProfileLoadError};

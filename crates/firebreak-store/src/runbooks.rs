@@ -275,6 +275,50 @@ fn put_in(
     })
 }
 
+/// Keeps a runbook version that another responder's run pins, without making it the
+/// library's current version (the team's own import decides that). Returns 1 when the
+/// version was new here. A source that does not parse is not kept.
+pub(crate) fn adopt_runbook(
+    tx: &Transaction<'_>,
+    runbook_id: &str,
+    source: &str,
+    origin: &str,
+) -> Result<usize, StoreError> {
+    let hash = firebreak_core::runbook::content_hash(source);
+    let present: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM runbook_versions WHERE runbook_id = ?1 AND content_hash = ?2)",
+        params![runbook_id, hash],
+        |r| r.get(0),
+    )?;
+    if present {
+        return Ok(0);
+    }
+    let Ok(mut runbook) = parse(source, runbook_id) else {
+        return Ok(0);
+    };
+    runbook.id = runbook_id.to_string();
+    put_in(tx, &runbook, origin, false)?;
+    Ok(1)
+}
+
+impl Store {
+    /// The title and Markdown of one pinned version, if this store has it.
+    pub fn runbook_version_source(
+        &self,
+        id: &str,
+        hash: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT title, source FROM runbook_versions WHERE runbook_id = ?1 AND content_hash = ?2",
+                [id, hash],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::fts_query;

@@ -7,7 +7,8 @@
 //! interrupted anywhere (a reset connection, SIGKILL) resumes from what is on disk.
 
 use crate::error::StoreError;
-use crate::events::{EVENT_COLUMNS, insert_event, query_events, time_text};
+use crate::events::{EVENT_COLUMNS, query_events, time_text};
+use crate::foreign::{Arrival, merge_foreign};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use firebreak_core::event::Event;
@@ -301,39 +302,9 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for event in events {
-            if event.device == own {
-                // The hub echoes this device's own events; the log has them already.
-                page.already_present += 1;
-                continue;
-            }
-            let existing = query_events(
-                &tx,
-                &format!(
-                    "SELECT {EVENT_COLUMNS} FROM events
-                     WHERE id = ?1 OR (device_id = ?2 AND seq = ?3) LIMIT 2"
-                ),
-                params![
-                    event.id.to_string(),
-                    event.device.to_string(),
-                    to_i64(event.seq, "sequence number")?
-                ],
-            )?;
-            if existing.is_empty() {
-                insert_event(&tx, event)?;
-                page.inserted += 1;
-                continue;
-            }
-            if existing.iter().all(|stored| same_event(stored, event)) {
-                page.already_present += 1;
-                continue;
-            }
-            return Err(StoreError::SyncConflict {
-                id: event.id.to_string(),
-                device: event.device.to_string(),
-                seq: event.seq,
-            });
-        }
+        let merged = merge_foreign(&tx, own, events, Arrival::Hub)?;
+        page.inserted = merged.inserted;
+        page.already_present = merged.already_present;
         let moved = tx.execute(
             "UPDATE hub_connection SET pull_cursor = ?1, pull_cursor_event = ?3
              WHERE id = 1 AND url = ?2 AND pull_cursor < ?1",
@@ -444,18 +415,6 @@ fn self_hub_url(tx: &rusqlite::Transaction<'_>) -> Result<Option<String>, StoreE
 /// Whether a stored event and a pulled one are the same event. The author is left out:
 /// the hub names a device's events by its user, which a store may have under the name
 /// the device gave (an event that came by another route, such as a handoff file).
-fn same_event(stored: &Event, pulled: &Event) -> bool {
-    stored.id == pulled.id
-        && stored.incident == pulled.incident
-        && stored.device == pulled.device
-        && stored.seq == pulled.seq
-        && stored.recorded_at == pulled.recorded_at
-        && stored.occurred_at == pulled.occurred_at
-        && stored.amends == pulled.amends
-        && stored.private == pulled.private
-        && stored.body == pulled.body
-}
-
 /// Writes `text` to `path` readable by its user only, replacing any older file whole
 /// (a temporary file renamed over it), so a crash leaves the old token or the new one.
 fn write_private_file(path: &Path, text: &str) -> Result<(), StoreError> {

@@ -180,6 +180,7 @@ fn a_run_keeps_its_pinned_version_after_a_new_one_is_imported() {
                     runbook_id: v1.id.clone(),
                     title: v1.title.clone(),
                     content_hash: v1.content_hash.clone(),
+                    source: None,
                 },
             ),
         )

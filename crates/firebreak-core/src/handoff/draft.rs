@@ -20,6 +20,24 @@ use std::fmt::Write;
 /// A note that lists three hundred lines is not read at 3 a.m.
 pub const MAX_RECENT_FINDINGS: usize = 30;
 
+/// How many items each list (actions in flight, hypotheses, decisions) shows: the most
+/// recent ones, the rest counted.
+pub const MAX_LIST_ITEMS: usize = 15;
+
+/// How much of one finding's text a line shows. Together with the limits above, a
+/// drafted note stays well inside the size of one event, whatever the incident.
+pub const MAX_LINE_CHARS: usize = 280;
+
+/// One line of text, shortened to `MAX_LINE_CHARS`.
+fn line(text: &str) -> String {
+    let flat = one_line(text);
+    if flat.chars().count() <= MAX_LINE_CHARS {
+        return flat;
+    }
+    let cut: String = flat.chars().take(MAX_LINE_CHARS - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
 /// A probe being re-run by a watch right now (the desktop app knows; the log does not).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunningWatch {
@@ -122,7 +140,7 @@ pub fn draft_note(input: &DraftInput<'_>) -> String {
                 "- **Customers were last told** ({} by {}): {}",
                 clock(update.at),
                 one_line(&update.author),
-                one_line(&update.text)
+                line(&update.text)
             );
         }
         None => out.push_str("- **Customers were last told:** nothing recorded yet\n"),
@@ -180,7 +198,7 @@ fn checklist_section(checklists: &[(RunInfo, RunChecklist)], out: &mut String) {
             out.push_str("Every step is checked or skipped.\n");
         }
         for step in open {
-            let _ = writeln!(out, "- [ ] {} {}", step.path, one_line(&step.text));
+            let _ = writeln!(out, "- [ ] {} {}", step.path, line(&step.text));
         }
         for step in checklist
             .steps
@@ -190,13 +208,13 @@ fn checklist_section(checklists: &[(RunInfo, RunChecklist)], out: &mut String) {
             let why = step
                 .reason
                 .as_deref()
-                .map_or_else(|| "no reason given".to_string(), one_line);
+                .map_or_else(|| "no reason given".to_string(), line);
             let by = step.by.as_deref().map(one_line).unwrap_or_default();
             let _ = writeln!(
                 out,
                 "- skipped {} {} — {why} ({by})",
                 step.path,
-                one_line(&step.text)
+                line(&step.text)
             );
         }
     }
@@ -213,8 +231,8 @@ fn probe_section(input: &DraftInput<'_>, out: &mut String) {
         let _ = writeln!(
             out,
             "- **{mark}** {} — {} (at {at}; {} of {} runs passed)",
-            one_line(&probe.label),
-            one_line(&probe.last.reason),
+            line(&probe.label),
+            line(&probe.last.reason),
             probe.passes(),
             probe.runs.len()
         );
@@ -234,13 +252,17 @@ fn list_section(out: &mut String, heading: &str, items: &[FindingStatus], verb: 
         return;
     }
     let _ = writeln!(out, "\n## {heading}\n");
-    for item in items {
+    let hidden = items.len().saturating_sub(MAX_LIST_ITEMS);
+    if hidden > 0 {
+        let _ = writeln!(out, "- … {hidden} earlier ones in the log");
+    }
+    for item in &items[hidden..] {
         let conclusion = match (&item.conclusion, verb) {
             (Some(c), Some(verb)) => {
                 let note = c
                     .note
                     .as_deref()
-                    .map(|n| format!(": {}", one_line(n)))
+                    .map(|n| format!(": {}", line(n)))
                     .unwrap_or_default();
                 format!(" — {verb} by {} at {}{note}", one_line(&c.by), clock(c.at))
             }
@@ -249,7 +271,7 @@ fn list_section(out: &mut String, heading: &str, items: &[FindingStatus], verb: 
         let _ = writeln!(
             out,
             "- {} ({}, {}){conclusion}",
-            one_line(&item.text),
+            line(&item.text),
             one_line(&item.author),
             clock(item.at)
         );
@@ -297,7 +319,7 @@ fn recent_section(public: &[Event], out: &mut String) {
             clock(entry.event.effective_time()),
             one_line(&entry.event.author),
             entry.kind().label(),
-            one_line(&entry.text)
+            line(&entry.text)
         );
     }
     if ordered.len() > shown {
@@ -479,5 +501,25 @@ mod tests {
             .filter(|l| l.contains("· note — note "))
             .count();
         assert!(listed < MAX_RECENT_FINDINGS, "{listed}");
+    }
+
+    #[test]
+    fn the_note_fits_in_one_event_however_long_the_incident() {
+        let mut log = worked_incident();
+        let long = "x".repeat(20_000);
+        for i in 0..2_000 {
+            let kind = FindingKind::ALL[i % FindingKind::ALL.len()];
+            log.push(finding(kind, &format!("{i} {long}")));
+        }
+        let note = draft(&log, Some("bob"));
+        assert!(
+            note.len() < crate::sync::MAX_EVENT_BYTES / 2,
+            "{} bytes",
+            note.len()
+        );
+        assert!(note.contains("earlier ones in the log"), "lists are capped");
+        // The most recent action is the one shown last in its list.
+        let actions = &note[note.find("## Actions in flight").expect("section")..];
+        assert!(actions.contains("- 1996 xxx"), "{}", &actions[..2000]);
     }
 }

@@ -399,3 +399,64 @@ fn an_empty_page_that_does_not_move_the_cursor_writes_nothing() {
         .expect("the cursor moves");
     assert_ne!(watcher.data_version().expect("version"), before);
 }
+
+#[test]
+fn a_pulled_run_brings_its_runbook_so_the_checklist_can_be_followed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut bob = store(&dir, "bob");
+    bob.connect_hub(HUB, "t").expect("connect");
+    let source = "---\nid: only-alice-has-it\n---\n# Only alice\n\n- [ ] one\n- [ ] two\n";
+    let hash = firebreak_core::runbook::content_hash(source);
+    let alice = DeviceId::new_v7();
+    let incident = IncidentId::new_v7();
+    let run = firebreak_core::ids::RunId::new_v7();
+    let with_source = |source: Option<String>, hash: String| EventBody::RunbookRunStarted {
+        run,
+        runbook_id: "only-alice-has-it".into(),
+        title: "Only alice".into(),
+        content_hash: hash,
+        source,
+    };
+    // A forged source (not matching its hash) is not kept.
+    let forged_incident = IncidentId::new_v7();
+    let page = [
+        started(alice, incident),
+        foreign(
+            alice,
+            2,
+            incident,
+            with_source(Some(source.into()), hash.clone()),
+        ),
+        started_at_seq(alice, 3, forged_incident),
+        foreign(
+            alice,
+            4,
+            forged_incident,
+            with_source(Some("# Something else\n\n- [ ] x\n".into()), "f00d".into()),
+        ),
+    ];
+    bob.store_pulled(HUB, &page, 4, None).expect("store page");
+
+    let state = bob.incident(incident).expect("incident");
+    let lists = bob.checklists(&state).expect("the pinned runbook is here");
+    assert_eq!(lists[0].2.steps.len(), 2);
+    assert!(
+        bob.runbooks().expect("library").is_empty(),
+        "a teammate's runbook is not put into the library as current"
+    );
+    let forged = bob.incident(forged_incident).expect("incident");
+    let err = bob.checklists(&forged).expect_err("no forged runbook");
+    assert!(matches!(err, StoreError::UnknownRunbookVersion(_)), "{err}");
+}
+
+fn started_at_seq(device: DeviceId, seq: u64, incident: IncidentId) -> Event {
+    foreign(
+        device,
+        seq,
+        incident,
+        EventBody::IncidentStarted {
+            title: "another".into(),
+            severity: None,
+        },
+    )
+}

@@ -9,7 +9,7 @@ pub enum Rejection {
     #[error("{0} is empty; say what you saw, thought, decided or did")]
     EmptyText(&'static str),
     #[error(
-        "event {id} is a {kind} event; only findings (note, observation, hypothesis, decision, action) can be amended or retracted"
+        "event {id} is a {kind} event; only findings (note, observation, hypothesis, decision, action, update) can be amended or retracted, and conclusions retracted"
     )]
     NotAmendable { id: String, kind: EventKind },
     #[error("event {0} is retracted; it cannot be amended or retracted again")]
@@ -99,7 +99,11 @@ pub fn check_amendment(
         }
         return Ok(());
     }
-    if !target.kind().is_finding() {
+    // A conclusion recorded by mistake ("ruled out" on the wrong hypothesis) can be
+    // withdrawn, which reopens the finding; it has no text to amend.
+    let retracting_a_conclusion =
+        matches!(body, EventBody::Retracted { .. }) && target.kind() == EventKind::Concluded;
+    if !target.kind().is_finding() && !retracting_a_conclusion {
         return Err(Rejection::NotAmendable {
             id: target.id.to_string(),
             kind: target.kind(),
@@ -226,6 +230,16 @@ mod tests {
             Err(Rejection::AlreadyRetracted(_))
         ));
         assert!(check_target_presence(&ruled_out, false).is_err());
+
+        // A mistaken conclusion can be withdrawn, not amended.
+        let conclusion = log.push_with(ruled_out.clone(), |e| e.amends = Some(hypothesis.id));
+        let retract = EventBody::Retracted { reason: None };
+        assert_eq!(check_amendment(&retract, &conclusion, false), Ok(()));
+        let amend = EventBody::Amended { text: "y".into() };
+        assert!(matches!(
+            check_amendment(&amend, &conclusion, false),
+            Err(Rejection::NotAmendable { .. })
+        ));
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! What a responder does to an incident, as whole operations: start one with its
-//! runbooks, run another runbook, change a step, record, amend and retract findings. The CLI and the desktop app both call
-//! these, so the checks live in one place and a refused action writes nothing.
+//! runbooks, run another runbook, change a step, record, amend, retract and conclude
+//! findings. The CLI and the desktop app both call these, so the checks live in one
+//! place and a refused action writes nothing.
 
 use crate::error::StoreError;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
-use firebreak_core::event::{Event, EventBody, FindingKind, NewEvent, Severity, StepTarget};
+use firebreak_core::event::{
+    Event, EventBody, FindingKind, NewEvent, Outcome, Severity, StepTarget,
+};
 use firebreak_core::ids::{IncidentId, RunId};
 use firebreak_core::rules::Rejection;
 use firebreak_core::step_ref::resolve_step;
@@ -182,6 +185,22 @@ impl Store {
     ) -> Result<(Event, Event), StoreError> {
         let body = EventBody::Retracted {
             reason: reason.filter(|r| !r.trim().is_empty()),
+        };
+        self.change_finding(author, target, body)
+    }
+
+    /// Says how the hypothesis or action `target` ended: a new event pointing at it (the
+    /// rules refuse an outcome that does not fit the finding's kind).
+    pub fn conclude(
+        &mut self,
+        author: &str,
+        target: &str,
+        outcome: Outcome,
+        note: Option<String>,
+    ) -> Result<(Event, Event), StoreError> {
+        let body = EventBody::Concluded {
+            outcome,
+            note: note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
         };
         self.change_finding(author, target, body)
     }

@@ -2,6 +2,7 @@
 
 use clap::builder::RangedU64ValueParser;
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use firebreak_core::event::Outcome;
 use firebreak_core::runbook::probe_spec::{format_duration, parse_duration};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -35,12 +36,14 @@ pub enum Command {
     /// Check, skip or reopen a checklist step
     #[command(subcommand)]
     Step(StepCommand),
-    /// Record a finding: a note, observation, hypothesis, decision or action
+    /// Record a finding: a note, observation, hypothesis, decision, action or customer update
     Note(NoteArgs),
     /// Correct a finding (a new event; the original is kept)
     Amend(AmendArgs),
     /// Withdraw a finding (a new event; the original is kept)
     Retract(RetractArgs),
+    /// Say how a hypothesis or an action ended: confirmed or ruled-out, done or abandoned
+    Conclude(ConcludeArgs),
     /// Show an incident's timeline
     Log(LogArgs),
     /// Search findings across incidents
@@ -59,6 +62,111 @@ pub enum Command {
     /// Push this device's events to the hub and pull everyone else's
     #[command(after_help = SYNC_EXIT_CODES)]
     Sync(SyncArgs),
+    /// Hand the incident to the next responder, by file or through the hub, or take one
+    /// over
+    #[command(subcommand, after_help = HANDOFF_EXIT_CODES)]
+    Handoff(HandoffCommand),
+}
+
+/// Shown under `handoff --help` and `handoff send --help`: scripts branch on these.
+pub const HANDOFF_EXIT_CODES: &str = "\
+Exit codes: 0 done; 1 an error, nothing was recorded (no such incident or handoff, a bundle \
+refused, a file that cannot be written, `send` with no hub connected); 4 `send` recorded the \
+handoff but the hub is unreachable or failing (it goes at the next sync; `handoff export` \
+writes it to a file meanwhile); 5 `send`: the hub refused the token; 6 `send`: the hub \
+refused the events; 2 a command line that cannot be read.";
+
+#[derive(Debug, Subcommand)]
+pub enum HandoffCommand {
+    /// Print the drafted handoff note (Markdown) for the incident; records nothing
+    Draft {
+        /// Who takes over, named in the note
+        #[arg(long, value_name = "NAME")]
+        to: Option<String>,
+        #[command(flatten)]
+        incident: IncidentFlag,
+    },
+    /// Record the handoff and write it, with the incident's events and runbooks, to a
+    /// bundle file the next responder imports (no hub needed)
+    Export(HandoffExportArgs),
+    /// Import a handoff bundle; when the handoff is addressed to you, take the incident
+    /// over at once
+    Import {
+        /// The bundle file; `-` reads it from stdin (a bundle pasted from chat)
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+        /// Import only; take it over later with `handoff accept`
+        #[arg(long)]
+        no_accept: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Record the handoff and push it to the hub at once
+    #[command(after_help = HANDOFF_EXIT_CODES)]
+    Send(HandoffSendArgs),
+    /// The handoffs addressed to you that nobody has taken over yet (syncs first when a
+    /// hub is connected)
+    Inbox {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Take over the incident of a handoff: the takeover is recorded and the outgoing
+    /// responder's roles move to you
+    Accept {
+        /// The handoff's id (or a unique prefix or suffix of it), as `handoff inbox` prints
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Take it over even though it is addressed to someone else
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// The incident's handoffs: who handed it to whom, when, and who took it over
+    List {
+        #[command(flatten)]
+        incident: IncidentFlag,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct HandoffExportArgs {
+    /// Who takes over
+    #[arg(long, value_name = "NAME", required_unless_present = "handoff")]
+    pub to: Option<String>,
+    /// The bundle file to write; `-` prints it (to paste into a chat)
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// The note, edited from `handoff draft` (`-` reads stdin) [default: the draft]
+    #[arg(long, value_name = "FILE")]
+    pub note_file: Option<PathBuf>,
+    /// Write the bundle of a handoff already recorded (by `handoff send` or an earlier
+    /// export) instead of recording a new one
+    #[arg(long, value_name = "ID", conflicts_with_all = ["to", "note_file", "incident"])]
+    pub handoff: Option<String>,
+    /// Replace PATH if it exists
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub incident: IncidentFlag,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+#[derive(Debug, Args)]
+pub struct HandoffSendArgs {
+    /// Who takes over
+    #[arg(long, value_name = "NAME")]
+    pub to: String,
+    /// The note, edited from `handoff draft` (`-` reads stdin) [default: the draft]
+    #[arg(long, value_name = "FILE")]
+    pub note_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub incident: IncidentFlag,
+    #[command(flatten)]
+    pub json: JsonFlag,
 }
 
 /// Shown under `sync --help`: scripts branch on these.
@@ -255,11 +363,19 @@ pub enum StepCommand {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum KindArg {
+    /// Anything worth keeping
     Note,
+    /// What you saw
     Observation,
+    /// What might be wrong (end it with `conclude ID confirmed|ruled-out`)
     Hypothesis,
+    /// What was decided, and by whom
     Decision,
+    /// What someone is doing (end it with `conclude ID done|abandoned`)
     Action,
+    /// What customers were told (a status-page message, the maintenance page)
+    #[value(alias = "customer-update")]
+    Update,
 }
 
 #[derive(Debug, Args)]
@@ -299,6 +415,28 @@ pub struct RetractArgs {
     pub reason: Option<String>,
     #[command(flatten)]
     pub json: JsonFlag,
+}
+
+#[derive(Debug, Args)]
+pub struct ConcludeArgs {
+    /// The hypothesis or action (its id, or a unique prefix or suffix of it)
+    #[arg(value_name = "EVENT_ID")]
+    pub event: String,
+    /// confirmed or ruled-out (a hypothesis); done or abandoned (an action)
+    #[arg(value_name = "OUTCOME", value_parser = outcome_arg)]
+    pub outcome: Outcome,
+    /// What settled it
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+fn outcome_arg(text: &str) -> Result<Outcome, String> {
+    text.parse::<Outcome>().map_err(|_| {
+        "expected confirmed or ruled-out (for a hypothesis), done or abandoned (for an action)"
+            .to_string()
+    })
 }
 
 #[derive(Debug, Args)]

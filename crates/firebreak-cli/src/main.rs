@@ -15,7 +15,8 @@
 //! - 3: `probe check|run|watch` ran, but a probe failed or was skipped (a placeholder
 //!   without a value), so a script can tell "down" from "could not ask".
 //! - 4, 5, 6: `sync` did not finish: the hub is unreachable or failing (4: try later),
-//!   refused the token (5), or refused the events (6: someone must look).
+//!   refused the token (5), or refused the events (6: someone must look). `handoff send`
+//!   exits the same way when its sync round fails, the handoff being recorded already.
 //!
 //! Only the probe commands start an async runtime (tokio, two workers); everything else
 //! is synchronous.
@@ -34,10 +35,28 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("firebreak: {err:#}");
+            eprintln!("firebreak: {}", describe(&err));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes, `what: why: …`. Many errors already say their cause in
+/// their own message (`cannot create X: permission denied`); a cause said once is not
+/// repeated.
+fn describe(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let line = cause.to_string();
+        if text.contains(&line) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&line);
+    }
+    text
 }
 
 /// Rust ignores SIGPIPE, so `firebreak log | head` would panic on the closed pipe.

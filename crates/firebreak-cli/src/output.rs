@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use firebreak_core::event::Event;
 use firebreak_core::render::human_duration;
-use firebreak_core::views::{IncidentState, RunChecklist, RunInfo, TimelineEntry};
+use firebreak_core::views::{Handoff, IncidentState, RunChecklist, RunInfo, TimelineEntry};
 use serde::Serialize;
 
 pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
@@ -169,5 +169,48 @@ pub fn one_line(text: &str, max: usize) -> String {
     } else {
         let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
         format!("{cut}…")
+    }
+}
+
+/// A handoff as the `handoff` commands print it with `--json`.
+#[derive(Debug, Serialize)]
+pub struct HandoffJson {
+    /// The `handoff_sent` event's id: what `handoff accept` takes.
+    pub id: String,
+    pub short_id: String,
+    pub incident: String,
+    /// The incident's title, when this store has the incident.
+    pub title: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub sent_at: DateTime<Utc>,
+    pub note: String,
+    pub accepted: Option<AcceptanceJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AcceptanceJson {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub event: String,
+}
+
+impl HandoffJson {
+    pub fn new(handoff: &Handoff, title: Option<&str>) -> Self {
+        HandoffJson {
+            id: handoff.id.to_string(),
+            short_id: handoff.id.short(),
+            incident: handoff.incident.to_string(),
+            title: title.map(str::to_string),
+            from: handoff.from.clone(),
+            to: handoff.to.clone(),
+            sent_at: handoff.sent_at,
+            note: handoff.note.clone(),
+            accepted: handoff.accepted.as_ref().map(|a| AcceptanceJson {
+                by: a.by.clone(),
+                at: a.at,
+                event: a.event.to_string(),
+            }),
+        }
     }
 }

@@ -334,7 +334,14 @@ fn incident_lifecycle_through_the_cli() {
 fn notes_of_every_kind_backdated_private_amended_retracted() {
     let fb = Fb::new();
     fb.start("DB failover");
-    for kind in ["note", "observation", "hypothesis", "decision", "action"] {
+    for kind in [
+        "note",
+        "observation",
+        "hypothesis",
+        "decision",
+        "action",
+        "update",
+    ] {
         fb.ok(&["note", &format!("a {kind}"), "--kind", kind]);
     }
     let back = fb.json(&["note", "pager fired", "--at", "10m ago"]);
@@ -342,7 +349,14 @@ fn notes_of_every_kind_backdated_private_amended_retracted() {
     assert_eq!(private["private"], true);
     let log = fb.log();
     let events = log.as_array().expect("array");
-    for kind in ["note", "observation", "hypothesis", "decision", "action"] {
+    for kind in [
+        "note",
+        "observation",
+        "hypothesis",
+        "decision",
+        "action",
+        "update",
+    ] {
         let e = events
             .iter()
             .find(|e| e["text"] == format!("a {kind}"))
@@ -618,8 +632,18 @@ fn help_is_there_for_every_command() {
     let fb = Fb::new();
     let top = fb.ok(&["--help"]);
     for cmd in [
-        "runbook", "incident", "step", "note", "amend", "retract", "log", "export", "search",
+        "runbook", "incident", "step", "note", "amend", "retract", "conclude", "log", "export",
+        "search", "handoff",
     ] {
         assert!(top.contains(cmd), "{cmd} in --help");
     }
+    let handoff = fb.ok(&["handoff", "--help"]);
+    for sub in [
+        "draft", "export", "import", "send", "inbox", "accept", "list",
+    ] {
+        assert!(handoff.contains(sub), "{sub} in handoff --help");
+    }
+    assert!(handoff.contains("Exit codes"), "{handoff}");
+    let send = fb.ok(&["handoff", "send", "--help"]);
+    assert!(send.contains("4 `send` recorded the handoff"), "{send}");
 }

@@ -1,11 +1,12 @@
-//! `firebreak note`, `amend`, `retract`.
+//! `firebreak note`, `amend`, `retract`, `conclude`.
 
-use crate::cli::{AmendArgs, KindArg, NoteArgs, RetractArgs};
+use crate::cli::{AmendArgs, ConcludeArgs, KindArg, NoteArgs, RetractArgs};
 use crate::context::Context;
-use crate::output::{EventJson, clock, print_json};
+use crate::output::{EventJson, clock, one_line, print_json};
 use anyhow::Result;
 use firebreak_core::event::{Event, FindingKind};
 use firebreak_core::time_input::parse_time;
+use firebreak_core::views::fold_timeline;
 use firebreak_store::NewFinding;
 
 impl From<KindArg> for FindingKind {
@@ -16,6 +17,7 @@ impl From<KindArg> for FindingKind {
             KindArg::Hypothesis => FindingKind::Hypothesis,
             KindArg::Decision => FindingKind::Decision,
             KindArg::Action => FindingKind::Action,
+            KindArg::Update => FindingKind::Update,
         }
     }
 }
@@ -72,4 +74,25 @@ pub fn retract(ctx: &mut Context, args: RetractArgs) -> Result<()> {
     let author = ctx.author()?;
     let (_, event) = ctx.store.retract(&author, &args.event, args.reason)?;
     report(&event, args.json.json)
+}
+
+pub fn conclude(ctx: &mut Context, args: ConcludeArgs) -> Result<()> {
+    let author = ctx.author()?;
+    let (target, event) = ctx
+        .store
+        .conclude(&author, &args.event, args.outcome, args.note)?;
+    // The timeline reads a conclusion with the finding it ends, amendments applied.
+    let timeline = fold_timeline(&ctx.store.incident_events(target.incident)?);
+    let entry = timeline.iter().find(|e| e.event.id == event.id);
+    if args.json.json {
+        return print_json(&EventJson::new(&event, entry));
+    }
+    let text = entry.map_or_else(|| event.body.text(), |e| e.text.clone());
+    println!(
+        "Recorded [{}] at {}: {}",
+        event.id.short(),
+        clock(event.recorded_at),
+        one_line(&text, 120)
+    );
+    Ok(())
 }

@@ -3,6 +3,7 @@
 mod config;
 mod export;
 mod findings;
+mod handoff;
 mod hub;
 mod incident;
 mod log;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Note(args) => findings::note(&mut ctx, args).map(|()| ExitCode::SUCCESS),
         Command::Amend(args) => findings::amend(&mut ctx, args).map(|()| ExitCode::SUCCESS),
         Command::Retract(args) => findings::retract(&mut ctx, args).map(|()| ExitCode::SUCCESS),
+        Command::Conclude(args) => findings::conclude(&mut ctx, args).map(|()| ExitCode::SUCCESS),
         Command::Log(args) => log::run(&ctx, args).map(|()| ExitCode::SUCCESS),
         Command::Search(args) => search::run(&ctx, args).map(|()| ExitCode::SUCCESS),
         Command::Export(args) => export::run(&ctx, args).map(|()| ExitCode::SUCCESS),
@@ -33,5 +35,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Probe(cmd) => probe::run(&mut ctx, cmd),
         Command::Hub(cmd) => hub::run(&ctx, cmd),
         Command::Sync(args) => sync::run(&mut ctx, args),
+        Command::Handoff(cmd) => handoff::run(&mut ctx, cmd),
     }
 }

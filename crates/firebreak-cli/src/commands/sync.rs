@@ -44,7 +44,7 @@ pub fn run(ctx: &mut Context, args: SyncArgs) -> Result<ExitCode> {
     }
 }
 
-fn exit_code(kind: FailureKind) -> ExitCode {
+pub fn exit_code(kind: FailureKind) -> ExitCode {
     match kind {
         FailureKind::Unreachable | FailureKind::HubFailing => ExitCode::from(EXIT_UNREACHABLE),
         FailureKind::Unauthorized => ExitCode::from(EXIT_UNAUTHORIZED),

@@ -18,15 +18,24 @@ use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
 use std::time::Duration;
 use tempfile::TempDir;
 
-/// A store of its own, and the binary run against it.
+/// A store of its own, and the binary run against it as one responder.
 pub struct Fb {
     pub home: TempDir,
+    /// Who records (`FIREBREAK_AUTHOR`).
+    pub author: String,
 }
 
 impl Fb {
+    /// Alice's laptop.
     pub fn new() -> Fb {
+        Fb::named("alice")
+    }
+
+    /// The laptop of the responder `author`.
+    pub fn named(author: &str) -> Fb {
         Fb {
             home: tempfile::tempdir().expect("temp dir"),
+            author: author.to_string(),
         }
     }
 
@@ -35,7 +44,7 @@ impl Fb {
         cmd.arg("--home")
             .arg(self.home.path())
             .env_remove("FIREBREAK_HOME")
-            .env("FIREBREAK_AUTHOR", "alice");
+            .env("FIREBREAK_AUTHOR", &self.author);
         cmd
     }
 
@@ -45,7 +54,7 @@ impl Fb {
         cmd.arg("--home")
             .arg(self.home.path())
             .env_remove("FIREBREAK_HOME")
-            .env("FIREBREAK_AUTHOR", "alice");
+            .env("FIREBREAK_AUTHOR", &self.author);
         cmd
     }
 

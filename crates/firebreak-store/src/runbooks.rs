@@ -5,7 +5,7 @@ use crate::events::time_text;
 use crate::store::Store;
 use chrono::Utc;
 use firebreak_core::runbook::{Runbook, parse};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
 /// What putting a runbook into the library did.
@@ -61,13 +61,18 @@ pub(crate) fn fts_query(typed: &str) -> Option<String> {
 }
 
 impl Store {
-    /// Adds a runbook version to the library and makes it current.
+    /// Adds a runbook version to the library and makes it current. (Its transactions,
+    /// like the others here, take the write lock first: one that read before writing
+    /// would fail with `database is locked` as soon as another connection — the sync
+    /// worker, the CLI — wrote in between, instead of waiting its turn.)
     pub fn put_runbook(
         &mut self,
         runbook: &Runbook,
         origin: &str,
     ) -> Result<PutOutcome, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let outcome = put_in(&tx, runbook, origin, true)?;
         tx.commit()?;
         Ok(outcome)
@@ -78,7 +83,9 @@ impl Store {
         &mut self,
         runbooks: impl IntoIterator<Item = (&'a Runbook, &'a str)>,
     ) -> Result<Vec<PutOutcome>, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut outcomes = Vec::new();
         for (runbook, origin) in runbooks {
             outcomes.push(put_in(&tx, runbook, origin, true)?);
@@ -107,7 +114,9 @@ impl Store {
         if missing.is_empty() {
             return Ok(());
         }
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (name, source) in missing {
             let stem = name.trim_end_matches(".md");
             let runbook = parse(source, stem).map_err(|e| StoreError::CorruptRunbook {

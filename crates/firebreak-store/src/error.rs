@@ -87,14 +87,14 @@ pub enum StoreError {
         seq: u64,
         from: &'static str,
     },
-    #[error("the handoff bundle {path} cannot be imported: {source}")]
+    // `problem`, not `source`: thiserror would make a field named `source` the error's
+    // cause, and its reason would be printed twice down the chain.
+    #[error("the handoff bundle {path} cannot be imported: {problem}")]
     Bundle {
         path: String,
-        source: firebreak_core::handoff::BundleError,
+        problem: firebreak_core::handoff::BundleError,
     },
-    #[error(
-        "handoff {handoff} is addressed to {to}, not to you ({me}); pass --force to take it over anyway"
-    )]
+    #[error("handoff {handoff} is addressed to {to}, not to you ({me})")]
     HandoffNotForYou {
         handoff: String,
         to: String,

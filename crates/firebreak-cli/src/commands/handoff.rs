@@ -350,9 +350,9 @@ fn import(ctx: &mut Context, path: &Path, no_accept: bool, json: bool) -> Result
             .with_context(|| format!("cannot read the handoff bundle {}", path.display()))?;
         (path.display().to_string(), bytes)
     };
-    let refuse = |source: BundleError| StoreError::Bundle {
+    let refuse = |problem: BundleError| StoreError::Bundle {
         path: label.clone(),
-        source,
+        problem,
     };
     let text = String::from_utf8(bytes).map_err(|e| {
         refuse(BundleError::NotJson {
@@ -648,7 +648,12 @@ struct AcceptJson {
 
 fn accept(ctx: &mut Context, selector: &str, force: bool, json: bool) -> Result<ExitCode> {
     let me = ctx.author()?;
-    let accepted = ctx.store.accept_handoff(&me, selector, force)?;
+    let accepted = match ctx.store.accept_handoff(&me, selector, force) {
+        Err(err @ StoreError::HandoffNotForYou { .. }) => {
+            bail!("{err}; pass --force to take it over anyway")
+        }
+        other => other?,
+    };
     let title =
         title_of(ctx, &accepted.handoff).unwrap_or_else(|| accepted.handoff.incident.short());
     let shared = if accepted.event.is_some() {

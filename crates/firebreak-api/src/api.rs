@@ -2,7 +2,9 @@
 //! shell only forwards to these, so everything the desktop does is tested here without
 //! a window.
 
-use crate::convert::{PlannedByKey, RunContext, incident_summary, run_view, time, timeline_entry};
+use crate::convert::{
+    PlannedByKey, RunContext, incident_summary, run_view, time, timeline_entries,
+};
 use crate::error::{ApiError, ErrorCode};
 use crate::probe_api::{plan_for_view, probe_view};
 use crate::probe_runner::ProbeRunner;
@@ -199,7 +201,7 @@ impl Api {
                     run_view(run, runbook, checklist, qualify, &ctx)
                 })
                 .collect(),
-            timeline: fold_timeline(&events).iter().map(timeline_entry).collect(),
+            timeline: timeline_entries(&fold_timeline(&events)),
             now: time(Utc::now()),
             variables: state
                 .variables
@@ -328,16 +330,15 @@ impl Api {
     }
 
     /// The timeline entry of one event, as it stands now.
-    fn entry_of(
+    pub(crate) fn entry_of(
         &self,
         incident: firebreak_core::ids::IncidentId,
         id: firebreak_core::ids::EventId,
     ) -> Result<TimelineEntry, ApiError> {
         let events = self.store.incident_events(incident)?;
-        fold_timeline(&events)
-            .iter()
-            .find(|e| e.event.id == id)
-            .map(timeline_entry)
+        timeline_entries(&fold_timeline(&events))
+            .into_iter()
+            .find(|e| e.id == id.to_string())
             .ok_or_else(|| ApiError::new(ErrorCode::UnknownEvent, format!("no event {id}")))
     }
 

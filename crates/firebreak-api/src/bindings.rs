@@ -72,7 +72,7 @@ fn const_list<'a>(doc: &str, name: &str, values: impl IntoIterator<Item = &'a st
 /// The domain's vocabularies, from the Rust enums, so that the UI's pickers cannot
 /// drift from what the store accepts.
 fn vocabularies() -> String {
-    use firebreak_core::event::{FindingKind, Role, Severity, Status};
+    use firebreak_core::event::{FindingKind, Outcome, Role, Severity, Status};
     [
         const_list(
             "Incident statuses, in the order an incident moves through them.",
@@ -90,6 +90,11 @@ fn vocabularies() -> String {
             FindingKind::ALL.map(FindingKind::as_str),
         ),
         const_list("Incident roles.", "ROLES", Role::ALL.map(Role::as_str)),
+        const_list(
+            "How a hypothesis (confirmed, ruled_out) or an action (done, abandoned) ends.",
+            "OUTCOMES",
+            Outcome::ALL.map(Outcome::as_str),
+        ),
     ]
     .concat()
 }
@@ -155,6 +160,19 @@ pub fn typescript() -> String {
         SyncErrorView,
         SyncStatusView,
         ConnectHub,
+        HandoffView,
+        HandoffDraft,
+        HandoffSent,
+        HandoffExported,
+        HandoffImported,
+        HandoffTaken,
+        DraftHandoff,
+        SendHandoff,
+        ExportHandoff,
+        ImportHandoff,
+        AcceptHandoff,
+        ConcludeFinding,
+        MarkdownText,
     );
     out.push_str(&vocabularies());
     out.push_str(

@@ -2,6 +2,8 @@
 
 use crate::types::{BlockView, IncidentSummary, RunView, SectionView, StepView, TimelineEntry};
 use chrono::{DateTime, SecondsFormat, Utc};
+use firebreak_core::event::{EventBody, Outcome};
+use firebreak_core::ids::EventId;
 use firebreak_core::probe::{PlannedProbe, Variables, step_probe_key};
 use firebreak_core::render::{inline_markdown_to_safe_html, markdown_to_safe_html};
 use firebreak_core::runbook::placeholder::fill;
@@ -44,7 +46,31 @@ pub fn incident_summary(state: &IncidentState) -> IncidentSummary {
     }
 }
 
-pub fn timeline_entry(entry: &views::TimelineEntry) -> TimelineEntry {
+/// How each concluded hypothesis or action ended, by its id: the latest conclusion that
+/// stands (a retracted conclusion does not count), as `fold_findings` reads it.
+pub fn outcomes(timeline: &[views::TimelineEntry]) -> HashMap<EventId, Outcome> {
+    let mut out = HashMap::new();
+    // The timeline is in time order: a later conclusion replaces an earlier one.
+    for entry in timeline.iter().filter(|e| !e.retracted) {
+        if let (EventBody::Concluded { outcome, .. }, Some(target)) =
+            (&entry.event.body, entry.event.amends)
+        {
+            out.insert(target, *outcome);
+        }
+    }
+    out
+}
+
+/// Every entry of a folded timeline, each finding with its outcome.
+pub fn timeline_entries(timeline: &[views::TimelineEntry]) -> Vec<TimelineEntry> {
+    let outcomes = outcomes(timeline);
+    timeline
+        .iter()
+        .map(|e| timeline_entry(e, outcomes.get(&e.event.id).copied()))
+        .collect()
+}
+
+fn timeline_entry(entry: &views::TimelineEntry, outcome: Option<Outcome>) -> TimelineEntry {
     let event = &entry.event;
     TimelineEntry {
         id: event.id.to_string(),
@@ -63,9 +89,10 @@ pub fn timeline_entry(entry: &views::TimelineEntry) -> TimelineEntry {
         retraction_reason: entry.retraction_reason.clone(),
         private: event.private,
         probe_ok: match &event.body {
-            firebreak_core::event::EventBody::Probe { probe } => Some(probe.result.ok),
+            EventBody::Probe { probe } => Some(probe.result.ok),
             _ => None,
         },
+        outcome: outcome.map(|o| o.as_str().to_string()),
     }
 }
 

@@ -38,6 +38,20 @@ pub enum ErrorCode {
     /// The hub answered and refused for another reason (another API version, the
     /// device belongs to another user); nothing was saved.
     HubRefused,
+    /// A handoff bundle that cannot be imported: cut short, changed after export, not
+    /// a bundle at all, or from a newer Firebreak. The message says which; nothing was
+    /// imported.
+    BadBundle,
+    /// The handoff is addressed to someone else: take it over only with `force`.
+    HandoffNotForYou,
+    /// Someone else has already taken the handoff over.
+    HandoffTaken,
+    /// Events that arrived (in a bundle) contradict events this store holds under the
+    /// same id or device sequence number: someone's log was rewritten. Nothing was
+    /// stored; retrying will not help.
+    LogConflict,
+    /// The file to write is already there (and replacing it was not asked for).
+    FileExists,
     /// Anything else in the store; the message says what.
     Store,
 }
@@ -92,6 +106,10 @@ impl From<StoreError> for ApiError {
                 ErrorCode::IncompatibleStore
             }
             StoreError::CreateDir { .. } | StoreError::CreateFile { .. } => ErrorCode::Io,
+            StoreError::Bundle { .. } => ErrorCode::BadBundle,
+            StoreError::HandoffNotForYou { .. } => ErrorCode::HandoffNotForYou,
+            StoreError::HandoffTaken { .. } => ErrorCode::HandoffTaken,
+            StoreError::SyncConflict { .. } => ErrorCode::LogConflict,
             _ => ErrorCode::Store,
         };
         ApiError::new(code, err.to_string())

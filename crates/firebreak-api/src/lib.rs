@@ -14,7 +14,9 @@
 //! - `sync_api`: sync with the team's hub — the status, connect (checked with the hub
 //!   first, nothing saved on a refusal), disconnect, sync now; owns the background
 //!   `SyncWorker`, started once the store has a hub. Appends nudge it (`append_with`).
-//! - `types`, `probe_types`, `sync_types`: transport types, requests and responses.
+//! - `handoff_api`: shift handoffs (draft, send, export and import the bundle, the
+//!   inbox, take over, history) and how a hypothesis or an action ended.
+//! - `types`, `probe_types`, `sync_types`, `handoff_types`: transport types, requests and responses.
 //!   The hub token goes in and never comes back out.
 //! - `convert`: domain values to transport types.
 //! - `error`: `ApiError { code, message }` and the mapping from store errors.
@@ -24,6 +26,8 @@ mod api;
 pub mod bindings;
 mod convert;
 mod error;
+mod handoff_api;
+mod handoff_types;
 mod probe_api;
 mod probe_runner;
 mod probe_types;

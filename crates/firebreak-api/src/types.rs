@@ -1,6 +1,7 @@
 //! Transport types: what crosses the IPC boundary, in the shapes the UI draws. Times
 //! are RFC 3339 strings in UTC; the UI shows them in local time and UTC.
 
+pub use crate::handoff_types::*;
 pub use crate::probe_types::*;
 pub use crate::sync_types::*;
 use serde::{Deserialize, Serialize};
@@ -177,6 +178,9 @@ pub struct TimelineEntry {
     pub private: bool,
     /// For a probe entry, whether the probe passed; null for every other kind.
     pub probe_ok: Option<bool>,
+    /// How a hypothesis or an action ended, when it has: confirmed, ruled_out, done or
+    /// abandoned (the latest conclusion stands). Null for every other entry.
+    pub outcome: Option<String>,
 }
 
 /// A runbook in the library.
@@ -297,7 +301,7 @@ pub struct ChangeStep {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct AddNote {
     pub incident: String,
-    /// note, observation, hypothesis, decision or action.
+    /// note, observation, hypothesis, decision, action or update.
     pub kind: String,
     pub text: String,
     /// When it happened, as typed: `13:30`, `10m ago`, RFC 3339; null for now.

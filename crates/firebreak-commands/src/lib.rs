@@ -41,6 +41,15 @@ macro_rules! with_commands {
             connect_hub(ConnectHub) -> SyncStatusView;
             disconnect_hub() -> SyncStatusView;
             sync_now() -> SyncStatusView;
+            conclude_finding(ConcludeFinding) -> TimelineEntry;
+            draft_handoff(DraftHandoff) -> HandoffDraft;
+            render_markdown(MarkdownText) -> String;
+            send_handoff(SendHandoff) -> HandoffSent;
+            export_handoff(ExportHandoff) -> HandoffExported;
+            import_handoff(ImportHandoff) -> HandoffImported;
+            handoff_inbox() -> Vec<HandoffView>;
+            accept_handoff(AcceptHandoff) -> HandoffTaken;
+            incident_handoffs(IncidentRef) -> Vec<HandoffView>;
         }
     };
 }

@@ -4,7 +4,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 
-export type ErrorCode = "no_open_incident" | "unknown_incident" | "unknown_event" | "unknown_runbook" | "unknown_step" | "ambiguous_step" | "invalid_input" | "rejected" | "incompatible_store" | "io" | "needs_approval" | "bad_hub_url" | "hub_unreachable" | "hub_unauthorized" | "hub_refused" | "store";
+export type ErrorCode = "no_open_incident" | "unknown_incident" | "unknown_event" | "unknown_runbook" | "unknown_step" | "ambiguous_step" | "invalid_input" | "rejected" | "incompatible_store" | "io" | "needs_approval" | "bad_hub_url" | "hub_unreachable" | "hub_unauthorized" | "hub_refused" | "bad_bundle" | "handoff_not_for_you" | "handoff_taken" | "log_conflict" | "file_exists" | "store";
 
 export type ApiError = { code: ErrorCode, message: string, };
 
@@ -151,7 +151,12 @@ at: string, amended: boolean, retracted: boolean, retraction_reason: string | nu
 /**
  * For a probe entry, whether the probe passed; null for every other kind.
  */
-probe_ok: boolean | null, };
+probe_ok: boolean | null, 
+/**
+ * How a hypothesis or an action ended, when it has: confirmed, ruled_out, done or
+ * abandoned (the latest conclusion stands). Null for every other entry.
+ */
+outcome: string | null, };
 
 export type RunbookSummary = { id: string, title: string, steps: number, content_hash: string, origin: string, updated_at: string, versions: number, };
 
@@ -201,7 +206,7 @@ state: string, reason: string | null, };
 
 export type AddNote = { incident: string, 
 /**
- * note, observation, hypothesis, decision or action.
+ * note, observation, hypothesis, decision, action or update.
  */
 kind: string, text: string, 
 /**
@@ -382,6 +387,155 @@ token: string,
  */
 offline: boolean, };
 
+export type HandoffView = { 
+/**
+ * The `handoff_sent` event's id (what `accept_handoff` takes).
+ */
+id: string, short_id: string, incident: string, 
+/**
+ * The incident's title, for the inbox banner.
+ */
+incident_title: string, from: string, to: string, sent_at: string, 
+/**
+ * The note as written (Markdown).
+ */
+note: string, 
+/**
+ * The same, rendered (safe HTML: no raw HTML, links or images).
+ */
+note_html: string, 
+/**
+ * Who took it over, when it has been.
+ */
+accepted_by: string | null, accepted_at: string | null, 
+/**
+ * Addressed to the app's author (names compared without regard to case).
+ */
+for_me: boolean, 
+/**
+ * Sent by the app's author.
+ */
+by_me: boolean, };
+
+export type HandoffDraft = { incident: string, 
+/**
+ * Markdown the responder edits before sending.
+ */
+note: string, 
+/**
+ * Who hands over: the app's author.
+ */
+from: string, to: string | null, 
+/**
+ * How many of the app's running watches the note mentions (they stop with the app).
+ */
+watches: number, };
+
+export type HandoffSent = { handoff: HandoffView, 
+/**
+ * The hub the event goes to, or null: nothing carries it off this laptop (export
+ * a bundle instead).
+ */
+hub_url: string | null, 
+/**
+ * This device's events the hub has not acknowledged yet (the handoff among them).
+ */
+pending: number, };
+
+export type HandoffExported = { handoff: HandoffView, path: string, bytes: number, 
+/**
+ * How many events the bundle carries (private ones never leave).
+ */
+events: number, runbooks: number, };
+
+export type HandoffImported = { incident: IncidentSummary, 
+/**
+ * Events new to this store.
+ */
+inserted: number, 
+/**
+ * Events it already had (an earlier import, or the hub got there first).
+ */
+already_present: number, 
+/**
+ * Pinned runbook versions that were new here.
+ */
+runbooks_added: number, 
+/**
+ * The handoff the bundle delivers, as it stands after the import.
+ */
+handoff: HandoffView, 
+/**
+ * Taken over just now by the app's author: the bundle was addressed to them and
+ * nobody had taken it yet.
+ */
+auto_accepted: boolean, 
+/**
+ * The roles that moved to the app's author with the takeover.
+ */
+roles: Array<string>, };
+
+export type HandoffTaken = { handoff: HandoffView, incident: IncidentSummary, 
+/**
+ * False when the app's author had already taken it over (nothing recorded).
+ */
+recorded: boolean, 
+/**
+ * The roles of the outgoing responder now held by the app's author.
+ */
+roles: Array<string>, };
+
+export type DraftHandoff = { incident: string, 
+/**
+ * Who takes over, if already known.
+ */
+to: string | null, };
+
+export type SendHandoff = { incident: string, to: string, 
+/**
+ * Markdown.
+ */
+note: string, };
+
+export type ExportHandoff = { incident: string, to: string, note: string, 
+/**
+ * Where to write the bundle (from the save dialog).
+ */
+path: string, 
+/**
+ * Replace a file already there. The save dialog asks the person first and then
+ * sends true; without it an existing file is refused (`file_exists`).
+ */
+overwrite: boolean, };
+
+export type ImportHandoff = { 
+/**
+ * The bundle file (from the open dialog).
+ */
+path: string, };
+
+export type AcceptHandoff = { 
+/**
+ * The handoff's id (or a unique prefix or suffix of it).
+ */
+handoff: string, 
+/**
+ * Take over a handoff addressed to someone else.
+ */
+force: boolean, };
+
+export type ConcludeFinding = { 
+/**
+ * The hypothesis or action (its id, or a unique prefix or suffix).
+ */
+event: string, 
+/**
+ * confirmed or ruled_out (hypotheses); done or abandoned (actions).
+ */
+outcome: string, note: string | null, };
+
+export type MarkdownText = { markdown: string, };
+
 /** Incident statuses, in the order an incident moves through them. */
 export const STATUSES = ["investigating", "identified", "mitigated", "resolved"] as const;
 
@@ -389,10 +543,13 @@ export const STATUSES = ["investigating", "identified", "mitigated", "resolved"]
 export const SEVERITIES = ["SEV1", "SEV2", "SEV3", "SEV4"] as const;
 
 /** The kinds of finding a responder records. */
-export const FINDING_KINDS = ["note", "observation", "hypothesis", "decision", "action"] as const;
+export const FINDING_KINDS = ["note", "observation", "hypothesis", "decision", "action", "update"] as const;
 
 /** Incident roles. */
 export const ROLES = ["leader", "comms", "scribe"] as const;
+
+/** How a hypothesis (confirmed, ruled_out) or an action (done, abandoned) ends. */
+export const OUTCOMES = ["confirmed", "ruled_out", "done", "abandoned"] as const;
 
 /** Whether a rejected promise carries an `ApiError` (every command's error). */
 export function isApiError(e: unknown): e is ApiError {
@@ -509,5 +666,41 @@ export function disconnectHub(): Promise<SyncStatusView> {
 
 export function syncNow(): Promise<SyncStatusView> {
   return invoke("sync_now");
+}
+
+export function concludeFinding(args: ConcludeFinding): Promise<TimelineEntry> {
+  return invoke("conclude_finding", { args });
+}
+
+export function draftHandoff(args: DraftHandoff): Promise<HandoffDraft> {
+  return invoke("draft_handoff", { args });
+}
+
+export function renderMarkdown(args: MarkdownText): Promise<string> {
+  return invoke("render_markdown", { args });
+}
+
+export function sendHandoff(args: SendHandoff): Promise<HandoffSent> {
+  return invoke("send_handoff", { args });
+}
+
+export function exportHandoff(args: ExportHandoff): Promise<HandoffExported> {
+  return invoke("export_handoff", { args });
+}
+
+export function importHandoff(args: ImportHandoff): Promise<HandoffImported> {
+  return invoke("import_handoff", { args });
+}
+
+export function handoffInbox(): Promise<Array<HandoffView>> {
+  return invoke("handoff_inbox");
+}
+
+export function acceptHandoff(args: AcceptHandoff): Promise<HandoffTaken> {
+  return invoke("accept_handoff", { args });
+}
+
+export function incidentHandoffs(args: IncidentRef): Promise<Array<HandoffView>> {
+  return invoke("incident_handoffs", { args });
 }
 

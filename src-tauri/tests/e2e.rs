@@ -5,7 +5,8 @@
 //! error, restart the app and find everything where it was; run a runbook's probes,
 //! an ad-hoc probe and a watch against servers on 127.0.0.1; connect to a real hub on
 //! 127.0.0.1 from the hub screen and sync with another responder's laptop (the CLI on
-//! another store). Screenshots of each screen go to `target/e2e-screenshots/`.
+//! another store); hand an incident over through a file from one app to another on its
+//! own store. Screenshots of each screen go to `target/e2e-screenshots/`.
 
 mod support;
 
@@ -782,4 +783,248 @@ fn sync_with_a_hub_from_the_window() {
         "hub sync: connected and synced after {connected_at:?}, done after {:?}",
         started.elapsed()
     );
+}
+
+/// The id of the timeline entry whose text contains `text`.
+fn entry_id(s: &Session, text: &str) -> String {
+    ok(s.wait_until(&format!("the entry {text:?}"), WAIT, |s| {
+        s.execute(&format!(
+            "const e = [...document.querySelectorAll('[data-testid=timeline-entry]')]\
+               .find(e => e.innerText.includes({}));\
+             return e ? e.dataset.eventId : null;",
+            Value::String(text.to_string())
+        ))
+        .ok()?
+        .as_str()
+        .map(str::to_string)
+    }))
+}
+
+/// The handoff note's text as the textarea holds it.
+fn handoff_note(s: &Session) -> String {
+    s.execute(
+        "const e = document.querySelector('[data-testid=handoff-note]'); return e ? e.value : '';",
+    )
+    .ok()
+    .and_then(|v| v.as_str().map(str::to_string))
+    .unwrap_or_default()
+}
+
+/// Answers the next native file dialog with `path` (WebDriver cannot reach the
+/// platform's dialogs; see `pickBundleSavePath` in ui/src/lib/handoff.ts).
+fn answer_dialog(s: &Session, which: &str, path: &std::path::Path) {
+    let path = Value::String(path.display().to_string());
+    ok(s.execute(&format!(
+        "window.__FIREBREAK_E2E_DIALOG__ = {{ {which}: {path} }};"
+    )));
+}
+
+/// A shift handoff through a file, between two laptops that share nothing: alice works
+/// the incident in the window (a step checked, a hypothesis ruled out from the
+/// timeline, a customer update), drafts the handoff on the Handoff screen, adds a line
+/// only she knows, previews it and exports it to a file. Then bob's app, on its own
+/// store, imports the file: the same incident with the same checklist and alice's note,
+/// taken over by bob at once (the takeover in the timeline, the leader role his).
+#[test]
+fn hand_an_incident_over_through_a_file() {
+    let stick = tempfile::tempdir().expect("temp dir");
+    let bundle = stick.path().join("payments-handoff.json");
+    let own_words = "Call the PSP at 06:00 about ticket 4411";
+
+    // ----- alice's laptop
+    let incident = {
+        let h = Harness::start();
+        let app = h.app.to_str().expect("utf-8 path").to_string();
+        cli_at(
+            &h.home(),
+            "alice",
+            &[
+                "incident",
+                "start",
+                "Payments API failing",
+                "--runbook",
+                "production-outage",
+                "--severity",
+                "SEV2",
+            ],
+        );
+        cli_at(&h.home(), "alice", &["incident", "lead", "alice"]);
+        let incident = show(&h)["id"].as_str().expect("id").to_string();
+        let s = ok(Session::start(h.port, &app));
+        ok(s.wait_text("[data-testid=incident-title]", "Payments API failing", WAIT));
+
+        // Work the incident: a step checked, a hypothesis ruled out, customers told.
+        ok(s.wait_for("[data-testid=step][data-ref='1']", WAIT));
+        shot(&h, &s, "18-handoff-alice-workspace");
+        ok(s.execute("document.activeElement && document.activeElement.blur();"));
+        ok(s.press("x"));
+        wait_step_state(&s, "1", "checked");
+        add_note(&s, "hypothesis", "the PSP's certificate expired", None);
+        let guess = entry_id(&s, "the PSP's certificate expired");
+        let entry = format!("[data-testid=timeline-entry][data-event-id='{guess}']");
+        ok(s.click(&ok(s.find(&format!(
+            "{entry} [data-testid=entry-conclude][data-outcome=ruled_out]"
+        )))));
+        let why = ok(s.wait_for(&format!("{entry} [data-testid=entry-edit-input]"), WAIT));
+        ok(s.type_into(&why, "valid until March"));
+        ok(s.type_into(&why, ENTER));
+        ok(s.wait_for(
+            &format!("{entry} [data-testid=entry-outcome][data-outcome=ruled_out]"),
+            WAIT,
+        ));
+        wait_timeline_contains(&s, "Hypothesis ruled out: the PSP's certificate expired");
+        add_note(
+            &s,
+            "update",
+            "Status page: payments degraded, investigating",
+            None,
+        );
+
+        // The Handoff screen from the keyboard: the draft says where things stand.
+        ok(s.execute("document.activeElement && document.activeElement.blur();"));
+        ok(s.press("go"));
+        ok(s.wait_for("[data-testid=handoff-screen]", WAIT));
+        ok(s.wait_until("the drafted note", WAIT, |s| {
+            handoff_note(s)
+                .contains("# Handoff: Payments API failing")
+                .then_some(())
+        }));
+        ok(s.wait_text("[data-testid=handoff-state-status]", "investigating", WAIT));
+        ok(s.wait_for("[data-testid=handoff-state-checklist][data-done='1']", WAIT));
+        let to = ok(s.find("[data-testid=handoff-to]"));
+        ok(s.click(&to));
+        ok(s.type_into(&to, "bob"));
+        let drafted = ok(s.wait_until("the note drafted for bob", WAIT, |s| {
+            let note = handoff_note(s);
+            note.contains("to **bob**").then_some(note)
+        }));
+        for part in [
+            "**Severity:** SEV2",
+            "leader alice",
+            "Status page: payments degraded",
+            "the PSP's certificate expired",
+        ] {
+            assert!(
+                drafted.contains(part),
+                "{part:?} not in the draft:\n{drafted}"
+            );
+        }
+
+        // Alice adds what only she knows, and reads it as bob will.
+        let note = ok(s.find("[data-testid=handoff-note]"));
+        ok(s.type_into(&note, &format!("{ENTER}{own_words}.")));
+        ok(s.wait_for("[data-testid=handoff-edited]", WAIT));
+        assert!(handoff_note(&s).ends_with(&format!("\n{own_words}.")));
+        ok(s.click(&ok(s.find("[data-testid=handoff-tab-preview]"))));
+        ok(s.wait_text("[data-testid=handoff-preview]", own_words, WAIT));
+        shot(&h, &s, "19-handoff-preview");
+        ok(s.click(&ok(s.find("[data-testid=handoff-tab-write]"))));
+
+        // No hub: Send is off and says so; the file it is.
+        let send = ok(s.find("[data-testid=handoff-send]"));
+        assert!(
+            ok(s.attribute(&send, "disabled")).is_some(),
+            "Send via hub needs a hub"
+        );
+        ok(s.wait_text(
+            "[data-testid=handoff-send-why]",
+            "No hub is connected",
+            WAIT,
+        ));
+        answer_dialog(&s, "save", &bundle);
+        ok(s.click(&ok(s.find("[data-testid=handoff-export]"))));
+        ok(s.wait_text(
+            "[data-testid=handoff-exported-path]",
+            &bundle.display().to_string(),
+            WAIT,
+        ));
+        ok(s.wait_for("[data-testid=handoff-item][data-state=waiting]", WAIT));
+        shot(&h, &s, "20-handoff-exported");
+        let text = std::fs::read_to_string(&bundle).expect("the bundle is on the stick");
+        assert!(text.contains("\"firebreak_handoff\""), "a bundle");
+        assert!(text.contains(own_words), "alice's words are in it");
+        let log = h.cli_json(&["log"]);
+        assert!(
+            log.as_array()
+                .expect("array")
+                .iter()
+                .any(|e| e["kind"] == "handoff_sent" && e["author"] == "alice"),
+            "the handoff is in alice's log: {log}"
+        );
+        ok(s.quit());
+        incident
+    };
+
+    // ----- bob's laptop: another store, nothing shared but the file
+    let h = Harness::start_as("bob");
+    let app = h.app.to_str().expect("utf-8 path").to_string();
+    let s = ok(Session::start(h.port, &app));
+    ok(s.wait_for("[data-testid=incident-list]", WAIT));
+    ok(s.chord("\u{E009}", "5")); // Control+5
+    ok(s.wait_for("[data-testid=handoff-empty]", WAIT));
+    answer_dialog(&s, "open", &bundle);
+    ok(s.click(&ok(s.find("[data-testid=handoff-import]"))));
+    let imported = ok(s.wait_for(
+        "[data-testid=handoff-import-result][data-accepted=true]",
+        WAIT,
+    ));
+    let summary = ok(s.text(&imported));
+    assert!(
+        summary.contains("You took it over (leader moved to you)"),
+        "{summary}"
+    );
+    ok(s.wait_text(
+        "[data-testid=handoff-incident]",
+        "Payments API failing",
+        WAIT,
+    ));
+    ok(s.wait_for("[data-testid=handoff-item][data-state=accepted]", WAIT));
+    ok(s.wait_text(
+        "[data-testid=handoff-item] [data-testid=handoff-item-note]",
+        own_words,
+        WAIT,
+    ));
+    ok(s.wait_text(
+        "[data-testid=handoff-item-status]",
+        "taken over by bob",
+        WAIT,
+    ));
+    assert!(
+        s.find("[data-testid=handoff-banner]").is_err(),
+        "nothing waits in bob's inbox: he took it over"
+    );
+    shot(&h, &s, "21-handoff-imported");
+
+    // The workspace: the same incident and checklist, the takeover recorded.
+    ok(s.click(&ok(s.find("[data-testid=nav-workspace]"))));
+    ok(s.wait_text("[data-testid=incident-title]", "Payments API failing", WAIT));
+    wait_step_state(&s, "1", "checked");
+    wait_step_state(&s, "2", "open");
+    wait_timeline_contains(&s, "Handed the incident to bob");
+    wait_timeline_contains(&s, "Took over from alice");
+    wait_timeline_contains(&s, "Status page: payments degraded, investigating");
+    let guess = entry_id(&s, "the PSP's certificate expired");
+    ok(s.wait_for(
+        &format!(
+            "[data-testid=timeline-entry][data-event-id='{guess}'] [data-testid=entry-outcome][data-outcome=ruled_out]"
+        ),
+        WAIT,
+    ));
+    shot(&h, &s, "22-handoff-taken-over");
+
+    // bob's store says the same to the CLI.
+    let state = h.cli_json(&["incident", "show"]);
+    assert_eq!(state["id"], incident.as_str());
+    assert_eq!(state["leader"], "bob");
+    assert_eq!(state["runs"][0]["steps"][0]["state"], "checked");
+    let log = h.cli_json(&["log"]);
+    let took = log
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|e| e["kind"] == "handoff_accepted")
+        .unwrap_or_else(|| panic!("no takeover in bob's log: {log}"))
+        .clone();
+    assert_eq!(took["author"], "bob");
+    ok(s.quit());
 }

@@ -10,6 +10,7 @@ import type {
   AppInfo,
   BlockView,
   ErrorCode,
+  HandoffView,
   ImportReport,
   IncidentSummary,
   IncidentView,
@@ -35,8 +36,11 @@ export const DEVICE = "d3v1ce00-0000-7000-8000-000000000001";
 /** The device of the other responder whose events the fake hub "pulls". */
 export const OTHER_DEVICE = "0th3rd3v-0000-7000-8000-000000000002";
 
-const FINDINGS = ["note", "observation", "hypothesis", "decision", "action"];
+const FINDINGS = ["note", "observation", "hypothesis", "decision", "action", "update"];
 const LABELS: Record<string, string> = {
+  concluded: "concluded",
+  handoff_sent: "handoff",
+  handoff_accepted: "took over",
   incident_started: "started",
   runbook_run_started: "runbook",
   step_checked: "checked",
@@ -90,6 +94,39 @@ interface Incident {
   running: Set<string>;
   /** `runbook|host` pairs the person allowed. */
   approvals: Set<string>;
+  handoffs: FakeHandoff[];
+}
+
+interface FakeHandoff {
+  id: string;
+  incident: Incident;
+  from: string;
+  to: string;
+  sent_at: string;
+  note: string;
+  accepted_by: string | null;
+  accepted_at: string | null;
+}
+
+/** A handoff file "on disk" (the fake shell keeps files in memory). */
+export interface FakeBundle {
+  title: string;
+  from: string;
+  to: string;
+  note: string;
+  /** The incident's id, when it continues one this store may already have. */
+  incident?: string;
+}
+
+const HEADLINES: Record<string, [string, string]> = {
+  confirmed: ["hypothesis", "Hypothesis confirmed"],
+  ruled_out: ["hypothesis", "Hypothesis ruled out"],
+  done: ["action", "Action done"],
+  abandoned: ["action", "Action abandoned"],
+};
+
+function samePerson(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
 
 interface ProbeHistory {
@@ -141,6 +178,8 @@ export interface FakeShellOptions {
    * seconds later (for the demo).
    */
   connected?: boolean;
+  /** With `seed`: dmitri has handed the author an incident of his, waiting in the inbox. */
+  inbox?: boolean;
 }
 
 let counter = 0;
@@ -160,6 +199,10 @@ export class FakeShell {
   /** How a target fares; tests replace it. */
   outcome: (kind: string, target: string) => FakeOutcome = demoOutcome;
   watches = new Map<string, Watch>();
+  /** Handoff files "on disk", by path. */
+  files = new Map<string, FakeBundle>();
+  /** What the open dialog answers for a handoff file (null: cancelled). */
+  openBundlePath: string | null = "/home/alice/Downloads/handoff.json";
   private watchCount = 0;
   private readonly now: () => number;
   /** Sync: a pretend hub and worker. */
@@ -170,6 +213,7 @@ export class FakeShell {
     this.author = options.author ?? "alice";
     this.hub = new FakeHub({ now: this.now, device: DEVICE, changed: () => void emit("sync-changed") });
     if (options.seed) this.seed();
+    if (options.seed && options.inbox) this.seedInbox();
     if (options.connected) {
       this.hub.connect({ url: this.hub.url, token: [...this.hub.tokens.keys()][0] ?? "", offline: false });
       if (options.seed) {
@@ -282,9 +326,35 @@ export class FakeShell {
         return `/home/${this.author}/Documents/${options?.defaultPath ?? "incident.md"}`;
       }
       case "plugin:dialog|open": {
-        const options = (payload as { options?: { directory?: boolean } }).options;
+        const options = (payload as { options?: { directory?: boolean; filters?: Array<{ extensions: string[] }> } }).options;
+        if (options?.filters?.some((f) => f.extensions.includes("json"))) return this.openBundlePath;
         return options?.directory ? "/home/alice/team-runbooks" : ["/home/alice/team-runbooks/db-failover.md"];
       }
+      case "conclude_finding":
+        return this.conclude(String(args.event), String(args.outcome), (args.note as string | null) ?? null);
+      case "draft_handoff":
+        return this.draftHandoff(this.resolve(String(args.incident)), (args.to as string | null) ?? null);
+      case "render_markdown":
+        return renderMarkdown(String(args.markdown ?? ""));
+      case "send_handoff": {
+        const handoff = this.sendHandoff(this.resolve(String(args.incident)), String(args.to ?? ""), String(args.note ?? ""));
+        const status = this.hub.status();
+        return { handoff: this.handoffView(handoff), hub_url: status.hub_url, pending: status.pending };
+      }
+      case "export_handoff":
+        return this.exportHandoff(args);
+      case "import_handoff":
+        return this.importHandoff(String(args.path ?? ""));
+      case "handoff_inbox":
+        return this.incidents
+          .flatMap((i) => i.handoffs)
+          .filter((h) => h.accepted_by === null && samePerson(h.to, this.author))
+          .sort((a, b) => b.sent_at.localeCompare(a.sent_at))
+          .map((h) => this.handoffView(h));
+      case "accept_handoff":
+        return this.acceptHandoff(String(args.handoff ?? ""), args.force === true);
+      case "incident_handoffs":
+        return this.resolve((args.incident as string | null) ?? null).handoffs.map((h) => this.handoffView(h));
       default:
         return fail("store", `the fake shell has no command ${cmd}`);
     }
@@ -330,6 +400,7 @@ export class FakeShell {
       probes: new Map(),
       running: new Set(),
       approvals: new Set(),
+      handoffs: [],
     };
     this.record(inc, "incident_started", `incident started: ${inc.title}`, offsetMs);
     for (const id of runbookIds) {
@@ -372,6 +443,7 @@ export class FakeShell {
       retraction_reason: null,
       private: false,
       probe_ok: null,
+      outcome: null,
       ...extra,
     };
     inc.timeline.push(entry);
@@ -774,7 +846,7 @@ export class FakeShell {
 
   addNote(args: Record<string, unknown>): TimelineEntry {
     const kind = String(args.kind ?? "");
-    if (!FINDINGS.includes(kind)) fail("invalid_input", `kind "${kind}": expected one of note, observation, hypothesis, decision, action`);
+    if (!FINDINGS.includes(kind)) fail("invalid_input", `kind "${kind}": expected one of note, observation, hypothesis, decision, action, update`);
     const occurred = typeof args.at === "string" && args.at.trim() ? this.parseAt(args.at) : null;
     const inc = this.resolve(String(args.incident));
     const text = String(args.text ?? "").trim();
@@ -811,6 +883,229 @@ export class FakeShell {
     e.retracted = true;
     e.retraction_reason = reason && reason.trim() ? reason.trim() : null;
     return { ...e };
+  }
+
+  private conclude(id: string, outcome: string, note: string | null): TimelineEntry {
+    const e = this.findEntry(id);
+    const headline = HEADLINES[outcome];
+    if (!headline) {
+      return fail("invalid_input", `outcome "${outcome}": expected one of confirmed, ruled-out (hypotheses), done, abandoned (actions)`);
+    }
+    if (e.kind !== headline[0]) {
+      fail("rejected", `a ${e.kind} cannot be ${outcome.replace("_", " ")}: hypotheses are confirmed or ruled out; actions are done or abandoned`);
+    }
+    if (e.retracted) fail("rejected", `event ${e.short_id} was retracted`);
+    const inc = this.incidents.find((i) => i.timeline.includes(e)) as Incident;
+    const why = note?.trim() ? ` — ${note.trim()}` : "";
+    this.record(inc, "concluded", `${headline[1]}: ${e.text}${why}`);
+    e.outcome = outcome;
+    return { ...e };
+  }
+
+  // ----- handoffs ------------------------------------------------------------------
+
+  handoffView(h: FakeHandoff): HandoffView {
+    return {
+      id: h.id,
+      short_id: h.id.slice(-8),
+      incident: h.incident.id,
+      incident_title: h.incident.title,
+      from: h.from,
+      to: h.to,
+      sent_at: h.sent_at,
+      note: h.note,
+      note_html: renderMarkdown(h.note),
+      accepted_by: h.accepted_by,
+      accepted_at: h.accepted_at,
+      for_me: samePerson(h.to, this.author),
+      by_me: samePerson(h.from, this.author),
+    };
+  }
+
+  private draftHandoff(inc: Incident, to: string | null) {
+    const who = to?.trim() || "the next responder";
+    const view = this.view(inc);
+    const roles = ["leader", "comms", "scribe"].map((r) => `${r} ${inc.roles.get(r) ?? "nobody"}`).join(" · ");
+    const lines = [
+      `# Handoff: ${inc.title}`,
+      "",
+      `From **${this.author}** to **${who}**.`,
+      "",
+      "## Where it stands",
+      "",
+      `- **Status:** ${inc.status} · **Severity:** ${inc.severity ?? "not set"}`,
+      `- **Roles:** ${roles}`,
+    ];
+    for (const run of view.runs) {
+      lines.push("", `## Checklist: ${run.title} — ${run.done} of ${run.total} done, ${run.skipped} skipped`, "");
+      for (const section of run.sections) {
+        for (const st of section.steps.filter((x) => x.state === "open")) lines.push(`- [ ] ${st.path} ${st.text}`);
+      }
+    }
+    const watches = [...this.watches.values()].filter((w) => w.incident === inc);
+    if (view.probes.length > 0 || watches.length > 0) {
+      lines.push("", "## Probes, last state", "");
+      for (const p of view.probes) lines.push(`- **${p.last.ok ? "up" : "DOWN"}** ${p.label} — ${p.last.reason}`);
+      for (const w of watches) {
+        lines.push(`- watching ${w.view.label} every ${w.view.every_secs}s on my machine: start your own watch, mine stops when I go`);
+      }
+    }
+    lines.push("", "## From me", "", "_What the log does not say: what you were about to try, who is waiting on what, what worries you._", "");
+    return { incident: inc.id, note: lines.join("\n"), from: this.author, to: to?.trim() || null, watches: watches.length };
+  }
+
+  sendHandoff(inc: Incident, to: string, note: string): FakeHandoff {
+    if (!to.trim()) fail("rejected", "the name of the person taking over is empty");
+    if (!note.trim()) fail("rejected", "the handoff note is empty");
+    const entry = this.record(inc, "handoff_sent", `Handed the incident to ${to.trim()}`);
+    const handoff: FakeHandoff = {
+      id: entry.id,
+      incident: inc,
+      from: this.author,
+      to: to.trim(),
+      sent_at: entry.recorded_at,
+      note,
+      accepted_by: null,
+      accepted_at: null,
+    };
+    inc.handoffs.push(handoff);
+    return handoff;
+  }
+
+  private exportHandoff(args: Record<string, unknown>) {
+    const path = String(args.path ?? "").trim();
+    if (!path.startsWith("/")) fail("invalid_input", `${JSON.stringify(path)} is not a full path: choose where to save the bundle`);
+    if (this.files.has(path) && args.overwrite !== true) {
+      fail("file_exists", `${path} already exists; choose another name (nothing was recorded)`);
+    }
+    if (path.startsWith("/read-only/")) fail("io", `cannot write in /read-only: permission denied (nothing was recorded)`);
+    const inc = this.resolve(String(args.incident));
+    const handoff = this.sendHandoff(inc, String(args.to ?? ""), String(args.note ?? ""));
+    this.files.set(path, { title: inc.title, from: handoff.from, to: handoff.to, note: handoff.note, incident: inc.id });
+    return {
+      handoff: this.handoffView(handoff),
+      path,
+      bytes: 4096 + handoff.note.length,
+      events: inc.timeline.filter((e) => !e.private).length,
+      runbooks: inc.runs.length,
+    };
+  }
+
+  private importHandoff(path: string) {
+    const bundle = this.files.get(path);
+    if (!bundle) {
+      if (/truncated|broken/.test(path)) {
+        fail(
+          "bad_bundle",
+          `the handoff bundle ${path} cannot be imported: the bundle ends early (line 212, column 3): it was cut short on the way; ask for it again or copy the whole file`,
+        );
+      }
+      fail("io", `cannot read ${path}: No such file or directory (os error 2)`);
+    }
+    let inc = this.incidents.find((i) => i.id === bundle.incident);
+    let inserted = 0;
+    const fresh = !inc;
+    if (!inc) {
+      const me = this.author;
+      this.author = bundle.from;
+      inc = this.start(bundle.title, "SEV2", ["production-outage"], -90 * 60_000);
+      inc.roles.set("leader", bundle.from);
+      this.record(inc, "role_assigned", `leader: ${bundle.from}`, -88 * 60_000);
+      this.changeStep(inc, "1", "checked", null, -80 * 60_000);
+      this.record(inc, "observation", "Queue depth at 40k and climbing", -70 * 60_000);
+      const h = this.sendHandoff(inc, bundle.to, bundle.note);
+      for (const e of inc.timeline) e.device = OTHER_DEVICE;
+      this.author = me;
+      inserted = inc.timeline.length;
+      void h;
+    }
+    const handoff = inc.handoffs[inc.handoffs.length - 1] as FakeHandoff;
+    let auto = false;
+    let roles: string[] = [];
+    if (samePerson(handoff.to, this.author) && handoff.accepted_by === null) {
+      roles = this.takeOver(handoff);
+      auto = true;
+    }
+    return {
+      incident: this.summary(inc),
+      inserted,
+      already_present: fresh ? 0 : inc.timeline.length,
+      runbooks_added: fresh ? 1 : 0,
+      handoff: this.handoffView(handoff),
+      auto_accepted: auto,
+      roles,
+    };
+  }
+
+  private takeOver(h: FakeHandoff): string[] {
+    const roles = [...h.incident.roles].filter(([, p]) => samePerson(p, h.from)).map(([r]) => r);
+    const entry = this.record(h.incident, "handoff_accepted", `Took over from ${h.from}`);
+    for (const r of roles) {
+      h.incident.roles.set(r, this.author);
+      this.record(h.incident, "role_assigned", `${r}: ${this.author}`);
+    }
+    h.accepted_by = this.author;
+    h.accepted_at = entry.recorded_at;
+    return roles;
+  }
+
+  private acceptHandoff(selector: string, force: boolean) {
+    const h = this.incidents.flatMap((i) => i.handoffs).find((x) => x.id === selector || x.id.endsWith(selector));
+    if (!h) return fail("unknown_event", `no event matches "${selector}"; \`firebreak log\` shows event ids`);
+    if (h.accepted_by !== null) {
+      if (samePerson(h.accepted_by, this.author)) {
+        return { handoff: this.handoffView(h), incident: this.summary(h.incident), recorded: false, roles: [] };
+      }
+      fail("handoff_taken", `handoff ${h.id} was already taken over by ${h.accepted_by} at ${h.accepted_at}`);
+    }
+    if (!force && !samePerson(h.to, this.author)) {
+      fail("handoff_not_for_you", `handoff ${h.id} is addressed to ${h.to}, not to you (${this.author})`);
+    }
+    const roles = this.takeOver(h);
+    return { handoff: this.handoffView(h), incident: this.summary(h.incident), recorded: true, roles };
+  }
+
+  /** Another responder's handoff of the current incident to the author, pulled from the hub. */
+  async pulledHandoff(from: string, note = `# Handoff\n\nAll yours. Watch the queue depth.`): Promise<HandoffView> {
+    const inc = this.resolve(null);
+    const me = this.author;
+    this.author = from;
+    const h = this.sendHandoff(inc, me, note);
+    this.author = me;
+    const entry = inc.timeline.find((e) => e.id === h.id);
+    if (entry) entry.device = OTHER_DEVICE;
+    await emit("store-changed");
+    return this.handoffView(h);
+  }
+
+  private seedInbox(): void {
+    const MIN = 60_000;
+    const me = this.author;
+    this.author = "dmitri";
+    const inc = this.start("Nightly billing export stuck", "SEV3", ["narrow-top-down"], -6 * 60 * MIN);
+    inc.roles.set("leader", "dmitri");
+    this.record(inc, "observation", "Export job has been at 62% for 3 h", -5 * 60 * MIN);
+    this.record(inc, "hypothesis", "Lock contention with the vacuum run", -4 * 60 * MIN);
+    this.record(inc, "update", "Finance told: the export is late, ETA 09:00", -3 * 60 * MIN);
+    const note = [
+      "# Handoff: Nightly billing export stuck",
+      "",
+      `From **dmitri** to **${me}**.`,
+      "",
+      "## Where it stands",
+      "",
+      "- **Status:** investigating · **Severity:** SEV3",
+      "- **Customers were last told:** the export is late, ETA 09:00",
+      "",
+      "## From me",
+      "",
+      "The vacuum run ends at 07:30: if the export has not moved by 07:45, restart it from the last checkpoint.",
+    ].join("\n");
+    this.sendHandoff(inc, me, note);
+    for (const e of inc.timeline) e.device = OTHER_DEVICE;
+    this.author = me;
+    // The incident list shows the current incident first.
+    this.incidents.unshift(this.incidents.pop() as Incident);
   }
 
   // ----- runbooks ------------------------------------------------------------------
@@ -953,12 +1248,39 @@ export class FakeShell {
   }
 }
 
+/** A little Markdown as safe HTML (headings, lists, emphasis, paragraphs), like the shell's. */
+export function renderMarkdown(markdown: string): string {
+  const inline = (t: string) =>
+    escape(t)
+      .replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>")
+      .replace(/_([^_]+)_/g, "<em>$1</em>")
+      .replace(/`([^`]+)`/g, "<code>$1</code>");
+  const out: string[] = [];
+  let list = false;
+  for (const line of markdown.split("\n")) {
+    const heading = /^(#{1,4})\s+(.*)$/.exec(line);
+    const item = /^\s*[-*]\s+(.*)$/.exec(line);
+    if (!item && list) {
+      out.push("</ul>");
+      list = false;
+    }
+    if (heading) out.push(`<h${heading[1]!.length}>${inline(heading[2]!)}</h${heading[1]!.length}>`);
+    else if (item) {
+      if (!list) out.push("<ul>");
+      list = true;
+      out.push(`<li>${inline(item[1]!)}</li>`);
+    } else if (line.trim() !== "") out.push(`<p>${inline(line)}</p>`);
+  }
+  if (list) out.push("</ul>");
+  return out.join("\n");
+}
+
 function escape(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? c);
 }
 
 /** Routes the app's IPC to a fake shell (events included); returns it. */
-export function installFakeShell(options: FakeShellOptions = { seed: true, connected: true }): FakeShell {
+export function installFakeShell(options: FakeShellOptions = { seed: true, connected: true, inbox: true }): FakeShell {
   const shell = new FakeShell(options);
   mockWindows("main");
   mockIPC((cmd, payload) => shell.handle(cmd, payload), { shouldMockEvents: true });

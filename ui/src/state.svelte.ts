@@ -7,14 +7,16 @@ import type { AppInfo, ImportReport, IncidentView } from "./lib/bindings";
 import { importPaths } from "./lib/actions";
 import { toUiError, type UiError } from "./lib/errors";
 import { resetSync } from "./sync.svelte";
+import { handoffs, resetHandoffs } from "./handoff.svelte";
 
-export type Screen = "workspace" | "incidents" | "runbooks" | "hub";
+export type Screen = "workspace" | "incidents" | "runbooks" | "hub" | "handoff";
 
 export const SCREENS: Array<{ id: Screen; label: string; key: string }> = [
   { id: "workspace", label: "Workspace", key: "w" },
   { id: "incidents", label: "Incidents", key: "i" },
   { id: "runbooks", label: "Runbooks", key: "r" },
   { id: "hub", label: "Hub", key: "h" },
+  { id: "handoff", label: "Handoff", key: "o" },
 ];
 
 function initial() {
@@ -49,6 +51,7 @@ export function resetApp(): void {
   Object.assign(app, initial());
   Object.assign(importing, { busy: false, error: null });
   resetSync();
+  resetHandoffs();
   screenKeys = null;
   answerApproval(false);
 }
@@ -60,6 +63,13 @@ export function go(screen: Screen): void {
 export function openIncident(id: string): void {
   app.incident = id;
   app.screen = "workspace";
+}
+
+/** The handoff screen for `incident`, with the handoff `id` opened (the banner's Open). */
+export function openHandoff(incident: string, id: string | null = null): void {
+  app.incident = incident;
+  handoffs.open = id;
+  app.screen = "handoff";
 }
 
 /** Focus the note bar: the workspace's if there is an incident, else start one. */

@@ -12,7 +12,7 @@ export function entry(over: Partial<TimelineEntry> = {}): TimelineEntry {
     short_id: id.slice(-8),
     kind,
     label: kind,
-    is_finding: ["note", "observation", "hypothesis", "decision", "action"].includes(kind),
+    is_finding: ["note", "observation", "hypothesis", "decision", "action", "update"].includes(kind),
     text: `entry ${n}`,
     author: "alice",
     device: "dev",
@@ -24,6 +24,7 @@ export function entry(over: Partial<TimelineEntry> = {}): TimelineEntry {
     retraction_reason: null,
     private: false,
     probe_ok: null,
+    outcome: null,
     ...over,
   };
 }

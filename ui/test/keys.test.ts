@@ -36,6 +36,7 @@ describe("global shortcuts", () => {
     expect(globalKeyAction(key("i"), { ...linux, pendingG: true }).action).toBe("go-incidents");
     expect(globalKeyAction(key("r"), { ...linux, pendingG: true }).action).toBe("go-runbooks");
     expect(globalKeyAction(key("h"), { ...linux, pendingG: true }).action).toBe("go-hub");
+    expect(globalKeyAction(key("o"), { ...linux, pendingG: true }).action).toBe("go-handoff");
   });
 
   it("drops a pending g on any other key", () => {
@@ -50,6 +51,9 @@ describe("global shortcuts", () => {
 
   it("switches screens with Ctrl+1/2/3/4 (Cmd on macOS)", () => {
     expect(globalKeyAction(key("4", { ctrlKey: true }), linux).action).toBe("go-hub");
+    expect(globalKeyAction(key("5", { ctrlKey: true }), linux).action).toBe("go-handoff");
+    expect(globalKeyAction(key("5", { metaKey: true }), mac).action).toBe("go-handoff");
+    expect(globalKeyAction(key("6", { ctrlKey: true }), linux).action).toBeNull();
     expect(globalKeyAction(key("1", { ctrlKey: true }), linux).action).toBe("go-workspace");
     expect(globalKeyAction(key("2", { ctrlKey: true }), { ...linux, inTextField: true }).action).toBe("go-incidents");
     expect(globalKeyAction(key("3", { metaKey: true }), mac).action).toBe("go-runbooks");

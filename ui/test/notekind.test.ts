@@ -35,5 +35,11 @@ describe("kind prefixes in the note bar", () => {
     expect(shortPrefix("observation")).toBe("/o");
     expect(shortPrefix("hypothesis")).toBe("/h");
     expect(shortPrefix("action")).toBe("/a");
+    expect(shortPrefix("update")).toBe("/u");
+  });
+
+  it("knows customer updates", () => {
+    expect(parseKindPrefix("/u status page: investigating")).toEqual({ kind: "update", rest: "status page: investigating" });
+    expect(parseKindPrefix("/usr/local is full")).toBeNull();
   });
 });

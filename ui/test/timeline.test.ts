@@ -45,7 +45,9 @@ describe("timeline filters", () => {
     const options = kindOptions(log);
     expect(options.slice(0, 2).map((o) => o.value)).toEqual(["all", "findings"]);
     expect(options.map((o) => o.value)).toContain("decision");
-    const extra = options.slice(7);
+    // Every finding kind, customer updates included, whether or not one was written yet.
+    expect(options.slice(2, 8).map((o) => o.value)).toEqual(["note", "observation", "hypothesis", "decision", "action", "update"]);
+    const extra = options.slice(8);
     expect(extra).toEqual([
       { value: "incident_started", label: "started" },
       { value: "step_checked", label: "checked" },

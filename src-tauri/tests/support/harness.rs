@@ -75,7 +75,14 @@ fn start_xvfb() -> (Child, String) {
 }
 
 impl Harness {
+    /// The app as alice, on a new store.
     pub fn start() -> Harness {
+        Harness::start_as("alice")
+    }
+
+    /// The app as `author` (`FIREBREAK_AUTHOR`), on a new store: another responder's
+    /// laptop when a test needs two.
+    pub fn start_as(author: &str) -> Harness {
         let app = PathBuf::from(env!("CARGO_BIN_EXE_firebreak-desktop"));
         let dir = tempfile::tempdir().expect("temp dir");
         for sub in ["home", "config", "data", "cache"] {
@@ -111,7 +118,7 @@ impl Harness {
             ])
             .env("DISPLAY", &display)
             .env("FIREBREAK_HOME", dir.path().join("home"))
-            .env("FIREBREAK_AUTHOR", "alice")
+            .env("FIREBREAK_AUTHOR", author)
             .env("XDG_CONFIG_HOME", dir.path().join("config"))
             .env("XDG_DATA_HOME", dir.path().join("data"))
             .env("XDG_CACHE_HOME", dir.path().join("cache"))

@@ -2,8 +2,8 @@
 // `g` is pending) to an action, so the scheme is tested without a window.
 //
 //   Ctrl+J (⌘J on macOS), or n      focus the note bar (switching to the workspace)
-//   g w / g i / g r / g h           Workspace / Incidents / Runbooks / Hub
-//   Ctrl+1/2/3/4                    the same
+//   g w / g i / g r / g h / g o     Workspace / Incidents / Runbooks / Hub / Handoff
+//   Ctrl+1/2/3/4/5                  the same
 //   ?                               keyboard help
 //   Esc                             close the help or the error banner
 //
@@ -15,6 +15,7 @@ export type GlobalAction =
   | "go-incidents"
   | "go-runbooks"
   | "go-hub"
+  | "go-handoff"
   | "help"
   | "escape";
 
@@ -44,10 +45,12 @@ const GO: Record<string, GlobalAction> = {
   i: "go-incidents",
   r: "go-runbooks",
   h: "go-hub",
+  o: "go-handoff",
   "1": "go-workspace",
   "2": "go-incidents",
   "3": "go-runbooks",
   "4": "go-hub",
+  "5": "go-handoff",
 };
 
 export function globalKeyAction(ev: KeyLike, ctx: KeyContext): KeyResult {
@@ -57,7 +60,7 @@ export function globalKeyAction(ev: KeyLike, ctx: KeyContext): KeyResult {
 
   if (primary && !other && !ev.altKey) {
     if (key === "j") return { action: "focus-note", pendingG: false };
-    if (key === "1" || key === "2" || key === "3" || key === "4") return { action: GO[key] ?? null, pendingG: false };
+    if (/^[1-5]$/.test(key)) return { action: GO[key] ?? null, pendingG: false };
     return { action: null, pendingG: false };
   }
   if (ev.key === "Escape") return { action: "escape", pendingG: false };
@@ -65,7 +68,7 @@ export function globalKeyAction(ev: KeyLike, ctx: KeyContext): KeyResult {
     return { action: null, pendingG: false };
   }
   if (ctx.pendingG) {
-    const go = key === "w" || key === "i" || key === "r" || key === "h" ? GO[key] : undefined;
+    const go = /^[wirho]$/.test(key) ? GO[key] : undefined;
     return { action: go ?? null, pendingG: false };
   }
   if (ev.key === "g") return { action: null, pendingG: true };

@@ -8,13 +8,10 @@
 use firebreak_system_tests::hub_process::HubProcess;
 use firebreak_system_tests::hub_reader::HubReader;
 use firebreak_system_tests::laptop::{CliRun, EXIT_UNREACHABLE, Laptop};
+use firebreak_system_tests::silent_hub::SilentHub;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// A runbook only alice has imported.
@@ -484,47 +481,6 @@ fn a_handoff_sent_while_the_hub_is_down_is_kept_and_delivered_later() {
         counts.keys().cloned().collect::<BTreeSet<_>>(),
         shared_ids(&alice.log(&incident))
     );
-}
-
-/// Accepts connections and never answers, until dropped.
-struct SilentHub {
-    port: u16,
-    stop: Arc<AtomicBool>,
-}
-
-impl SilentHub {
-    fn start() -> SilentHub {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let port = listener.local_addr().expect("addr").port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = Arc::clone(&stop);
-        std::thread::spawn(move || {
-            let mut held = Vec::new();
-            while !stopped.load(Ordering::Relaxed) {
-                match listener.accept() {
-                    Ok((mut socket, _)) => {
-                        let _ = socket.set_nonblocking(true);
-                        let mut buf = [0u8; 4096];
-                        let _ = socket.read(&mut buf);
-                        held.push(socket);
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                }
-            }
-        });
-        SilentHub { port, stop }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for SilentHub {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-    }
 }
 
 #[test]

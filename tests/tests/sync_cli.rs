@@ -12,12 +12,10 @@ use firebreak_system_tests::hub_reader::HubReader;
 use firebreak_system_tests::laptop::{
     CliRun, EXIT_OTHER, EXIT_REFUSED, EXIT_UNAUTHORIZED, EXIT_UNREACHABLE, Laptop,
 };
+use firebreak_system_tests::silent_hub::SilentHub;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::Read;
 use std::net::TcpListener;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const NAMES: [&str; 3] = ["alice", "bob", "carol"];
@@ -485,49 +483,6 @@ fn an_unreachable_hub_is_exit_4_and_nothing_is_lost() {
         .all_events()
         .expect("pull");
     assert_eq!(on_hub.len(), 2);
-}
-
-/// Accepts connections and never answers, until dropped.
-struct SilentHub {
-    port: u16,
-    stop: Arc<AtomicBool>,
-}
-
-impl SilentHub {
-    fn start() -> SilentHub {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let port = listener.local_addr().expect("addr").port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = Arc::clone(&stop);
-        std::thread::spawn(move || {
-            let mut held = Vec::new();
-            while !stopped.load(Ordering::Relaxed) {
-                match listener.accept() {
-                    Ok((mut socket, _)) => {
-                        // Read what comes (so the client's send never blocks) and
-                        // answer nothing.
-                        let _ = socket.set_nonblocking(true);
-                        let mut buf = [0u8; 4096];
-                        let _ = socket.read(&mut buf);
-                        held.push(socket);
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                }
-            }
-        });
-        SilentHub { port, stop }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for SilentHub {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-    }
 }
 
 #[test]

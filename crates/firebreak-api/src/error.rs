@@ -105,7 +105,9 @@ impl From<StoreError> for ApiError {
             StoreError::NewerSchema { .. } | StoreError::NotAStore { .. } => {
                 ErrorCode::IncompatibleStore
             }
-            StoreError::CreateDir { .. } | StoreError::CreateFile { .. } => ErrorCode::Io,
+            StoreError::CreateDir { .. }
+            | StoreError::CreateFile { .. }
+            | StoreError::ReadBundle { .. } => ErrorCode::Io,
             StoreError::Bundle { .. } => ErrorCode::BadBundle,
             StoreError::HandoffNotForYou { .. } => ErrorCode::HandoffNotForYou,
             StoreError::HandoffTaken { .. } => ErrorCode::HandoffTaken,

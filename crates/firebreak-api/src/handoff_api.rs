@@ -17,21 +17,14 @@ use crate::error::{ApiError, ErrorCode};
 use crate::types::*;
 use chrono::Utc;
 use firebreak_core::event::{EventBody, Outcome};
-use firebreak_core::handoff::{RunningWatch, decode_bundle, encode_bundle};
+use firebreak_core::handoff::{RunningWatch, encode_bundle};
 use firebreak_core::ids::IncidentId;
 use firebreak_core::render::markdown_to_safe_html;
 use firebreak_core::rules::check_body;
 use firebreak_core::views::{Handoff, same_person};
-use firebreak_store::StoreError;
+use firebreak_store::{BundleFileError, PendingBundle, StoreError, read_bundle_file};
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// A file this large is not a handoff bundle (the user picked the wrong one); refuse it
-/// before reading it into memory. Every event is under 64 KiB, so this is thousands of
-/// events more than any incident holds.
-const MAX_BUNDLE_BYTES: u64 = 256 * 1024 * 1024;
 
 fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
@@ -55,99 +48,23 @@ fn handoff_view(handoff: &Handoff, incident_title: &str, me: &str) -> HandoffVie
     }
 }
 
-/// The bundle file being written: a temporary file beside the target until `commit`
-/// renames it into place; removed if dropped before.
-struct PendingFile {
-    tmp: PathBuf,
-    file: Option<File>,
-    target: PathBuf,
-    overwrite: bool,
-}
-
-impl PendingFile {
-    /// Checks that `path` can be written (an absolute path in an existing directory;
-    /// not a file already there unless `overwrite`) by creating the temporary file.
-    fn prepare(path: &str, overwrite: bool) -> Result<PendingFile, ApiError> {
-        let target = PathBuf::from(path.trim());
-        if path.trim().is_empty() || !target.is_absolute() {
-            return Err(ApiError::invalid(format!(
-                "{path:?} is not a full path: choose where to save the bundle"
-            )));
-        }
-        let name = target
-            .file_name()
-            .ok_or_else(|| ApiError::invalid(format!("{path} does not name a file")))?;
-        if target.is_dir() {
-            return Err(ApiError::new(
-                ErrorCode::Io,
-                format!("{} is a folder: choose a file name", target.display()),
-            ));
-        }
-        if !overwrite && target.exists() {
-            return Err(ApiError::new(
-                ErrorCode::FileExists,
-                format!(
-                    "{} already exists; choose another name (nothing was recorded)",
-                    target.display()
-                ),
-            ));
-        }
-        let dir = target.parent().unwrap_or(Path::new("/"));
-        let nanos = Utc::now().timestamp_subsec_nanos();
-        let tmp = dir.join(format!(
-            ".{}.{}-{nanos}.part",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        let file = File::options()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(|e| {
-                ApiError::new(
-                    ErrorCode::Io,
-                    format!(
-                        "cannot write in {}: {e} (nothing was recorded)",
-                        dir.display()
-                    ),
-                )
-            })?;
-        Ok(PendingFile {
-            tmp,
-            file: Some(file),
-            target,
-            overwrite,
-        })
+/// Checks where the bundle goes (a full path, from the save dialog) by creating its
+/// temporary file, before anything is recorded.
+fn pending_bundle(path: &str, overwrite: bool) -> Result<PendingBundle, ApiError> {
+    let target = PathBuf::from(path.trim());
+    if path.trim().is_empty() || !target.is_absolute() {
+        return Err(ApiError::invalid(format!(
+            "{path:?} is not a full path: choose where to save the bundle"
+        )));
     }
-
-    /// Writes `text`, flushes it to disk and renames it into place.
-    fn commit(mut self, text: &str) -> Result<(), std::io::Error> {
-        let mut file = self.file.take().expect("a pending file is committed once");
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        drop(file);
-        if !self.overwrite && self.target.exists() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                format!("{} appeared meanwhile", self.target.display()),
-            ));
-        }
-        std::fs::rename(&self.tmp, &self.target)?;
-        // The rename is durable once the directory is; some file systems cannot say.
-        if let Some(dir) = self.target.parent()
-            && let Ok(dir) = File::open(dir)
-        {
-            let _ = dir.sync_all();
-        }
-        Ok(())
-    }
-}
-
-impl Drop for PendingFile {
-    fn drop(&mut self) {
-        // Committed: the temporary name is gone already, and this fails quietly.
-        let _ = std::fs::remove_file(&self.tmp);
-    }
+    PendingBundle::create(&target, overwrite).map_err(|e| {
+        let code = match e {
+            BundleFileError::Exists(_) => ErrorCode::FileExists,
+            BundleFileError::NoFileName(_) => ErrorCode::InvalidInput,
+            _ => ErrorCode::Io,
+        };
+        ApiError::new(code, format!("{e} (nothing was recorded)"))
+    })
 }
 
 impl Api {
@@ -250,7 +167,7 @@ impl Api {
             note: args.note.clone(),
         })
         .map_err(StoreError::from)?;
-        let pending = PendingFile::prepare(&args.path, args.overwrite)?;
+        let pending = pending_bundle(&args.path, args.overwrite)?;
         let sent = self.append_with(|store, author| {
             store.send_handoff(author, state.id, &args.to, &args.note)
         })?;
@@ -261,7 +178,7 @@ impl Api {
             .and_then(|payload| {
                 let text = encode_bundle(&payload)
                     .map_err(|e| ApiError::new(ErrorCode::Store, e.to_string()))?;
-                let target = pending.target.clone();
+                let target = pending.dest().to_path_buf();
                 pending.commit(&text).map_err(|e| {
                     ApiError::new(
                         ErrorCode::Io,
@@ -292,37 +209,7 @@ impl Api {
     /// A handoff addressed to the app's author that nobody has taken over yet is taken
     /// over at once.
     pub fn import_handoff(&mut self, args: ImportHandoff) -> Result<HandoffImported, ApiError> {
-        let path = Path::new(args.path.trim());
-        let bad = |problem| {
-            ApiError::from(StoreError::Bundle {
-                path: path.display().to_string(),
-                problem,
-            })
-        };
-        let io = |e: std::io::Error| {
-            ApiError::new(
-                ErrorCode::Io,
-                format!("cannot read {}: {e}", path.display()),
-            )
-        };
-        let size = std::fs::metadata(path).map_err(io)?.len();
-        if size > MAX_BUNDLE_BYTES {
-            return Err(bad(firebreak_core::handoff::BundleError::Malformed {
-                what: "file",
-                reason: format!("it is {size} bytes, far more than any handoff bundle"),
-            }));
-        }
-        let bytes = std::fs::read(path).map_err(io)?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            bad(firebreak_core::handoff::BundleError::Malformed {
-                what: "file",
-                reason: format!(
-                    "it is not text (byte {} is not UTF-8)",
-                    e.utf8_error().valid_up_to()
-                ),
-            })
-        })?;
-        let payload = decode_bundle(&text).map_err(bad)?;
+        let payload = read_bundle_file(Path::new(args.path.trim()))?;
         let imported = self.store_mut().import_bundle(&payload)?;
         let me = self.author()?;
         let mut handoff = imported.handoff.clone();

@@ -87,6 +87,11 @@ pub enum StoreError {
         seq: u64,
         from: &'static str,
     },
+    #[error("cannot read the handoff bundle {path}: {reason}")]
+    ReadBundle {
+        path: PathBuf,
+        reason: std::io::Error,
+    },
     // `problem`, not `source`: thiserror would make a field named `source` the error's
     // cause, and its reason would be printed twice down the chain.
     #[error("the handoff bundle {path} cannot be imported: {problem}")]

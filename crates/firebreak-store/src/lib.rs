@@ -21,6 +21,7 @@
 //!   samples; other devices' events stored with the cursor in one transaction.
 //! - `foreign`: other devices' events (from the hub or a bundle) stored once; a
 //!   different event under a known id or `(device, seq)` refused.
+//! - `bundle_file`: handoff bundle files written whole and private, read back checked.
 //! - `handoff`: drafting, sending, exporting, importing and accepting handoffs.
 //! - `identity`: the store a front end opens by default, and who the author is.
 //! - `paths`: where the store lives (`--home`, `FIREBREAK_HOME`, the platform's data dir).
@@ -29,6 +30,7 @@
 //! nothing in this crate issues either against it.
 
 mod actions;
+mod bundle_file;
 mod bundled;
 mod error;
 mod events;
@@ -46,6 +48,7 @@ mod store;
 mod sync_state;
 
 pub use actions::{NewFinding, StepChange};
+pub use bundle_file::{BundleFileError, PendingBundle, read_bundle_file};
 pub use bundled::BUNDLED_RUNBOOKS;
 pub use error::StoreError;
 pub use foreign::Arrival;

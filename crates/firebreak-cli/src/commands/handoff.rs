@@ -10,15 +10,16 @@ use crate::context::Context;
 use crate::output::{HandoffJson, ago, date_time, one_line, print_json};
 use anyhow::{Context as _, Result, anyhow, bail};
 use firebreak_core::event::{Event, EventBody, Role};
-use firebreak_core::handoff::{BundleError, decode_bundle, encode_bundle};
+use firebreak_core::handoff::{decode_bundle_bytes, encode_bundle};
 use firebreak_core::rules::Rejection;
 use firebreak_core::views::{Handoff, IncidentState, same_person};
-use firebreak_store::{HandoffAccepted, StoreError};
+use firebreak_store::{
+    BundleFileError, HandoffAccepted, PendingBundle, StoreError, read_bundle_file,
+};
 use firebreak_sync::{ClientOptions, SyncError, sync_once};
 use serde::Serialize;
-use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -123,7 +124,7 @@ fn export(ctx: &mut Context, args: HandoffExportArgs) -> Result<ExitCode> {
     let pending = if to_stdout {
         None
     } else {
-        Some(PendingFile::create(&args.out, args.force)?)
+        Some(pending_bundle(&args.out, args.force)?)
     };
     let sent = match &args.handoff {
         Some(selector) => recorded_handoff(ctx, selector)?,
@@ -202,127 +203,19 @@ fn export(ctx: &mut Context, args: HandoffExportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A file written beside its destination and renamed over it only once complete, so a
-/// reader (or a sync client watching the folder) never sees half a bundle. The
-/// temporary file is removed if the write does not finish.
-struct PendingFile {
-    tmp: PathBuf,
-    dest: PathBuf,
-    dir: PathBuf,
-    overwrite: bool,
-    file: Option<File>,
-}
-
-impl PendingFile {
-    fn create(dest: &Path, overwrite: bool) -> Result<PendingFile> {
-        if dest.is_dir() {
-            bail!(
-                "{} is a directory; give the bundle a file name, such as {}",
-                dest.display(),
-                dest.join("handoff.json").display()
-            );
+/// Checks where the bundle goes, by creating its temporary file, before anything is
+/// recorded.
+fn pending_bundle(out: &Path, force: bool) -> Result<PendingBundle> {
+    PendingBundle::create(out, force).map_err(|e| match e {
+        BundleFileError::Exists(_) => {
+            anyhow!("{e}; pass --force to replace it, or choose another path; nothing was recorded")
         }
-        if dest.exists() && !overwrite {
-            bail!(
-                "{} already exists; pass --force to replace it, or choose another path; nothing was recorded",
-                dest.display()
-            );
-        }
-        let name = dest
-            .file_name()
-            .ok_or_else(|| anyhow!("{} does not name a file", dest.display()))?
-            .to_string_lossy()
-            .into_owned();
-        let dir = match dest.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        if !dir.is_dir() {
-            bail!(
-                "cannot write {}: the directory {} does not exist; nothing was recorded",
-                dest.display(),
-                dir.display()
-            );
-        }
-        for attempt in 0..100 {
-            let tmp = dir.join(format!(".{name}.{}-{attempt}.tmp", std::process::id()));
-            let mut options = OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                // Incident logs are not for everyone on the machine: like the store, the
-                // bundle is readable by its owner only until they hand it over.
-                use std::os::unix::fs::OpenOptionsExt;
-                options.mode(0o600);
-            }
-            match options.open(&tmp) {
-                Ok(file) => {
-                    return Ok(PendingFile {
-                        tmp,
-                        dest: dest.to_path_buf(),
-                        dir,
-                        overwrite,
-                        file: Some(file),
-                    });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => bail!(
-                    "cannot write {}: cannot create a file in {}: {e}; nothing was recorded",
-                    dest.display(),
-                    dir.display()
-                ),
-            }
-        }
-        bail!(
-            "cannot write {}: too many leftover temporary files in {}",
-            dest.display(),
-            dir.display()
-        )
-    }
-
-    fn commit(mut self, text: &str) -> std::io::Result<()> {
-        let mut file = self
-            .file
-            .take()
-            .ok_or_else(|| std::io::Error::other("already written"))?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        drop(file);
-        if !self.overwrite && self.dest.exists() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "a file appeared there meanwhile (pass --force to replace it)",
-            ));
-        }
-        std::fs::rename(&self.tmp, &self.dest)?;
-        // The rename is durable once the directory is; a failure here loses nothing the
-        // reader needs, so it is not an error.
-        if let Ok(dir) = File::open(&self.dir) {
-            let _ = dir.sync_all();
-        }
-        self.tmp = PathBuf::new();
-        Ok(())
-    }
-}
-
-impl Drop for PendingFile {
-    fn drop(&mut self) {
-        if !self.tmp.as_os_str().is_empty() {
-            self.file = None;
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
-
-/// A bundle's text, with the Markdown code fence a chat may have wrapped it in removed.
-fn unfenced(text: &str) -> &str {
-    let trimmed = text.trim();
-    let Some(rest) = trimmed.strip_prefix("```") else {
-        return text;
-    };
-    // The opening fence's line (```json) goes; so does a closing fence, if any.
-    let body = rest.split_once('\n').map_or("", |(_, body)| body);
-    body.trim_end().strip_suffix("```").unwrap_or(body)
+        BundleFileError::IsDirectory(ref dir) => anyhow!(
+            "{e}, such as {}; nothing was recorded",
+            dir.join("handoff.json").display()
+        ),
+        other => anyhow!("{other}; nothing was recorded"),
+    })
 }
 
 #[derive(Serialize)]
@@ -339,32 +232,18 @@ struct ImportJson {
 }
 
 fn import(ctx: &mut Context, path: &Path, no_accept: bool, json: bool) -> Result<ExitCode> {
-    let (label, bytes) = if is_stdin(path) {
+    let payload = if is_stdin(path) {
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)
             .context("cannot read the bundle from stdin")?;
-        ("from stdin".to_string(), bytes)
+        decode_bundle_bytes(&bytes).map_err(|problem| StoreError::Bundle {
+            path: "from stdin".to_string(),
+            problem,
+        })?
     } else {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read the handoff bundle {}", path.display()))?;
-        (path.display().to_string(), bytes)
+        read_bundle_file(path)?
     };
-    let refuse = |problem: BundleError| StoreError::Bundle {
-        path: label.clone(),
-        problem,
-    };
-    let text = String::from_utf8(bytes).map_err(|e| {
-        refuse(BundleError::NotJson {
-            line: 1,
-            column: 1,
-            reason: format!(
-                "it is not text (byte {} is not UTF-8)",
-                e.utf8_error().valid_up_to()
-            ),
-        })
-    })?;
-    let payload = decode_bundle(unfenced(&text)).map_err(refuse)?;
     let me = ctx.author()?;
     let imported = ctx.store.import_bundle(&payload)?;
     let handoff = imported.handoff.clone();

@@ -35,6 +35,11 @@ pub const BUNDLE_VERSION: u64 = 1;
 /// The field that names the format and its version.
 const FORMAT_FIELD: &str = "firebreak_handoff";
 
+/// A file larger than this is not a handoff bundle (someone picked the wrong file); it
+/// is refused before it is read into memory. Every event is under 64 KiB, so this is
+/// thousands of events more than any incident holds.
+pub const MAX_BUNDLE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// What a bundle carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BundlePayload {
@@ -73,6 +78,14 @@ pub enum BundleError {
         column: usize,
         reason: String,
     },
+    #[error(
+        "the bundle is not text (byte {byte} is not UTF-8): this is another kind of file, or the bundle was damaged"
+    )]
+    NotText { byte: usize },
+    #[error(
+        "the file is {bytes} bytes, far more than any handoff bundle (at most {MAX_BUNDLE_BYTES}): this is another file"
+    )]
+    TooLarge { bytes: u64 },
     #[error("this is not a Firebreak handoff bundle: it has no `{FORMAT_FIELD}` field")]
     NotABundle,
     #[error(
@@ -109,6 +122,26 @@ pub fn encode_bundle(payload: &BundlePayload) -> Result<String, BundleError> {
     })?;
     text.push('\n');
     Ok(text)
+}
+
+/// Reads and checks a bundle as it arrives: the bytes of a file, or what someone pasted
+/// from a chat (a Markdown code fence around it is dropped).
+pub fn decode_bundle_bytes(bytes: &[u8]) -> Result<BundlePayload, BundleError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| BundleError::NotText {
+        byte: e.valid_up_to(),
+    })?;
+    decode_bundle(unfenced(text))
+}
+
+/// A bundle's text without the code fence a chat may have wrapped it in.
+fn unfenced(text: &str) -> &str {
+    let trimmed = text.trim();
+    let Some(rest) = trimmed.strip_prefix("```") else {
+        return text;
+    };
+    // The opening fence's line (```json) goes; so does a closing fence, if any.
+    let body = rest.split_once('\n').map_or("", |(_, body)| body);
+    body.trim_end().strip_suffix("```").unwrap_or(body)
 }
 
 /// Reads and checks a bundle. Every check runs before the caller writes anything.
@@ -316,6 +349,21 @@ mod tests {
         let err = decode_bundle(&future).expect_err("refused");
         assert_eq!(err, BundleError::FutureVersion { found: 2 });
         assert!(err.to_string().contains("upgrade Firebreak"), "{err}");
+    }
+
+    #[test]
+    fn a_pasted_bundle_may_come_in_a_code_fence_but_must_be_text() {
+        let payload = sample();
+        let text = encode_bundle(&payload).expect("encodes");
+        let fenced = format!("```json\n{text}```\n");
+        assert_eq!(decode_bundle_bytes(fenced.as_bytes()), Ok(payload.clone()));
+        assert_eq!(decode_bundle_bytes(text.as_bytes()), Ok(payload));
+        let mut binary = text.into_bytes();
+        binary[10] = 0xff;
+        assert_eq!(
+            decode_bundle_bytes(&binary),
+            Err(BundleError::NotText { byte: 10 })
+        );
     }
 
     #[test]

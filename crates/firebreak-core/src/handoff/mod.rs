@@ -9,6 +9,7 @@ pub mod bundle;
 pub mod draft;
 
 pub use bundle::{
-    BUNDLE_VERSION, BundleError, BundlePayload, BundledRunbook, decode_bundle, encode_bundle,
+    BUNDLE_VERSION, BundleError, BundlePayload, BundledRunbook, MAX_BUNDLE_BYTES, decode_bundle,
+    decode_bundle_bytes, encode_bundle,
 };
 pub use draft::{DraftInput, MAX_RECENT_FINDINGS, RunningWatch, draft_note, previous_handoff};

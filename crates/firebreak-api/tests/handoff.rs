@@ -6,42 +6,18 @@
 //! Hypotheses and actions are concluded, and the timeline says how they ended.
 
 use firebreak_api::types::*;
-use firebreak_api::{Api, ErrorCode, SyncOptions};
-use firebreak_store::Store;
-use firebreak_sync::ClientOptions;
+use firebreak_api::{Api, ErrorCode};
 use firebreak_testkit::hub_process::{HubProcess, add_user};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+mod support;
+use support::app;
 
 /// A runbook only alice has: bob has never imported it.
 const TEAM_RUNBOOK: &str = "---\nid: payments-down\n---\n# Payments down\n\n- [ ] Check the PSP status page\n- [ ] Fail over to the backup PSP\n- [ ] Tell the merchants\n";
 
 const DEADLINE: Duration = Duration::from_secs(20);
-
-fn options() -> SyncOptions {
-    SyncOptions {
-        client: ClientOptions {
-            connect_timeout: Duration::from_secs(1),
-            request_timeout: Duration::from_secs(5),
-        },
-        idle_poll: Duration::from_millis(200),
-        local_poll: Duration::from_millis(100),
-        backoff_base: Duration::from_millis(200),
-        backoff_max: Duration::from_secs(1),
-        ..SyncOptions::default()
-    }
-}
-
-/// The app's API on a fresh store in `dir`, its user named `author`.
-fn app(dir: &Path, author: &str) -> Api {
-    let store = Store::open(dir).expect("store");
-    let mut api = Api::from_store_with_sync(store, options());
-    api.set_author(SetAuthor {
-        name: author.into(),
-    })
-    .expect("author");
-    api
-}
 
 fn note(api: &mut Api, incident: &str, kind: &str, text: &str, private: bool) -> TimelineEntry {
     api.add_note(AddNote {

@@ -6,43 +6,18 @@
 //! Nothing here talks to any address but loopback.
 
 use firebreak_api::types::*;
-use firebreak_api::{Api, ErrorCode, SyncOptions};
+use firebreak_api::{Api, ErrorCode};
 use firebreak_core::event::FindingKind;
 use firebreak_store::{NewFinding, Store};
 use firebreak_sync::{ClientOptions, sync_once};
 use firebreak_testkit::hub_process::{HubProcess, add_user};
 use std::net::TcpListener;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
+mod support;
+use support::app;
+
 const DEADLINE: Duration = Duration::from_secs(20);
-
-/// Brisk timings, so that a test waits for behaviour rather than for timers.
-fn options() -> SyncOptions {
-    SyncOptions {
-        client: ClientOptions {
-            connect_timeout: Duration::from_secs(1),
-            request_timeout: Duration::from_secs(5),
-        },
-        idle_poll: Duration::from_millis(300),
-        local_poll: Duration::from_millis(100),
-        backoff_base: Duration::from_millis(200),
-        backoff_max: Duration::from_secs(1),
-        // The rest (a refusal's retry, …) is not what these tests wait for.
-        ..SyncOptions::default()
-    }
-}
-
-/// The app's API on a fresh store in `dir`, its user named `author` locally.
-fn app(dir: &Path, author: &str) -> Api {
-    let store = Store::open(dir).expect("store");
-    let mut api = Api::from_store_with_sync(store, options());
-    api.set_author(SetAuthor {
-        name: author.into(),
-    })
-    .expect("author");
-    api
-}
 
 fn connect(
     api: &mut Api,

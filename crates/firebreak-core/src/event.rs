@@ -4,6 +4,7 @@
 //! the event it changes; views (checklist, status, timeline) are folds over the log.
 
 use crate::ids::{DeviceId, EventId, IncidentId, RunId};
+use crate::postmortem::PostmortemChange;
 use crate::probe::ProbeRecord;
 use crate::runbook::StepPath;
 use chrono::{DateTime, Utc};
@@ -454,6 +455,10 @@ pub enum EventBody {
         handoff: EventId,
         from: String,
     },
+    /// One change to the incident's post-mortem draft (see `postmortem::change`).
+    PostmortemEdited {
+        edit: PostmortemChange,
+    },
 }
 
 /// The kind of an event, as stored in its own column and shown to people.
@@ -481,11 +486,12 @@ pub enum EventKind {
     Concluded,
     HandoffSent,
     HandoffAccepted,
+    PostmortemEdited,
 }
 
 impl EventKind {
     /// Every kind, in the order an incident usually meets them.
-    pub const ALL: [EventKind; 21] = [
+    pub const ALL: [EventKind; 22] = [
         EventKind::IncidentStarted,
         EventKind::RunbookRunStarted,
         EventKind::Note,
@@ -507,6 +513,7 @@ impl EventKind {
         EventKind::Concluded,
         EventKind::HandoffSent,
         EventKind::HandoffAccepted,
+        EventKind::PostmortemEdited,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -532,6 +539,7 @@ impl EventKind {
             EventKind::Concluded => "concluded",
             EventKind::HandoffSent => "handoff_sent",
             EventKind::HandoffAccepted => "handoff_accepted",
+            EventKind::PostmortemEdited => "postmortem_edited",
         }
     }
 
@@ -549,6 +557,7 @@ impl EventKind {
             EventKind::VariableSet => "variable",
             EventKind::HandoffSent => "handoff",
             EventKind::HandoffAccepted => "took over",
+            EventKind::PostmortemEdited => "post-mortem",
             other => other.as_str(),
         }
     }
@@ -620,6 +629,7 @@ impl EventBody {
             EventBody::Concluded { .. } => EventKind::Concluded,
             EventBody::HandoffSent { .. } => EventKind::HandoffSent,
             EventBody::HandoffAccepted { .. } => EventKind::HandoffAccepted,
+            EventBody::PostmortemEdited { .. } => EventKind::PostmortemEdited,
         }
     }
 
@@ -666,6 +676,7 @@ impl EventBody {
             }
             EventBody::HandoffSent { to, .. } => format!("Handed the incident to {to}"),
             EventBody::HandoffAccepted { from, .. } => format!("Took over from {from}"),
+            EventBody::PostmortemEdited { edit } => edit.describe(),
         }
     }
 }

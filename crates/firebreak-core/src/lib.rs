@@ -13,6 +13,9 @@
 //! - `render`: views into Markdown.
 //! - `handoff`: the handoff note drafted from the state, and the bundle file that
 //!   carries an incident without a hub.
+//! - `postmortem`: the shared post-mortem draft folded from the log (sections edited
+//!   offline with concurrent versions kept, the curated merged timeline, durations)
+//!   and its Markdown, HTML and email renderings.
 //! - `sync`: the hub's wire types and the pure side of sync (push planning, clock
 //!   offsets, the merged timeline).
 //! - `time_input`: times people type (`--at 13:30`, `10m ago`).
@@ -24,6 +27,7 @@ pub mod error;
 pub mod event;
 pub mod handoff;
 pub mod ids;
+pub mod postmortem;
 pub mod probe;
 pub mod render;
 pub mod rules;

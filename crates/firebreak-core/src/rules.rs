@@ -2,6 +2,7 @@
 //! caller already has; the store runs them inside the append's transaction.
 
 use crate::event::{Event, EventBody, EventKind};
+use crate::postmortem::{PostmortemChange, gate_key};
 
 /// Why an event was not appended. Nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,6 +37,14 @@ pub enum Rejection {
     NotAHandoff(String),
     #[error("this incident already runs runbook {0}")]
     DuplicateRun(String),
+    #[error("event {0} is not a post-mortem action; give the id `postmortem show` lists")]
+    NotAFollowUp(String),
+    #[error("event {id} is a {kind} event, not an entry of the post-mortem's timeline")]
+    NotATimelineEntry { id: String, kind: EventKind },
+    #[error("event {id} is not a version of {what}; an edit replaces versions of the same thing")]
+    NotAVersionOf { id: String, what: String },
+    #[error("the action change changes nothing: give a status, owner, ticket or text")]
+    NothingChanged,
     #[error(
         "{0:?} cannot be a variable name: use letters, digits, `_`, `-` and `.`, starting with a letter or `_`"
     )]
@@ -74,8 +83,103 @@ pub fn check_body(body: &EventBody) -> Result<(), Rejection> {
         EventBody::HandoffAccepted { from, .. } if from.trim().is_empty() => {
             Err(Rejection::EmptyText("the name of the person handing over"))
         }
+        EventBody::PostmortemEdited { edit } => check_postmortem_change(edit),
         _ => Ok(()),
     }
+}
+
+fn check_postmortem_change(edit: &PostmortemChange) -> Result<(), Rejection> {
+    match edit {
+        PostmortemChange::ActionAdded { text, .. } if text.trim().is_empty() => {
+            Err(Rejection::EmptyText("the action"))
+        }
+        PostmortemChange::Tollgate { gate, .. } if gate.trim().is_empty() => {
+            Err(Rejection::EmptyText("the tollgate's name"))
+        }
+        PostmortemChange::Tollgate { why_missed, .. } if why_missed.trim().is_empty() => {
+            Err(Rejection::EmptyText("why the tollgate missed it"))
+        }
+        PostmortemChange::ActionChanged {
+            status: None,
+            owner: None,
+            ticket: None,
+            text: None,
+            ..
+        } => Err(Rejection::NothingChanged),
+        PostmortemChange::ActionChanged { text: Some(t), .. } if t.trim().is_empty() => {
+            Err(Rejection::EmptyText("the action"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Checks one event a post-mortem change refers to (`PostmortemChange::references`):
+/// an action change points at an action, a star or an annotation at a timeline entry,
+/// and a new version replaces versions of the same section, annotation or tollgate.
+pub fn check_postmortem_reference(
+    edit: &PostmortemChange,
+    referenced: &Event,
+) -> Result<(), Rejection> {
+    let id = referenced.id;
+    let is_version_of_the_same = |other: &PostmortemChange| match (edit, other) {
+        (
+            PostmortemChange::Section { section: a, .. },
+            PostmortemChange::Section { section: b, .. },
+        ) => a == b,
+        (
+            PostmortemChange::Annotate { entry: a, .. },
+            PostmortemChange::Annotate { entry: b, .. },
+        ) => a == b,
+        (
+            PostmortemChange::Tollgate { gate: a, .. },
+            PostmortemChange::Tollgate { gate: b, .. },
+        ) => gate_key(a) == gate_key(b),
+        _ => false,
+    };
+    let referenced_edit = match &referenced.body {
+        EventBody::PostmortemEdited { edit } => Some(edit),
+        _ => None,
+    };
+    match edit {
+        PostmortemChange::ActionChanged { .. } => match referenced_edit {
+            Some(PostmortemChange::ActionAdded { .. }) => Ok(()),
+            _ => Err(Rejection::NotAFollowUp(id.to_string())),
+        },
+        PostmortemChange::Mark { .. } => entry_check(referenced),
+        PostmortemChange::Annotate { entry, .. } if *entry == id => entry_check(referenced),
+        PostmortemChange::Section { .. }
+        | PostmortemChange::Annotate { .. }
+        | PostmortemChange::Tollgate { .. } => match referenced_edit {
+            Some(other) if is_version_of_the_same(other) => Ok(()),
+            _ => Err(Rejection::NotAVersionOf {
+                id: id.to_string(),
+                what: match edit {
+                    PostmortemChange::Section { section, .. } => format!("section {section}"),
+                    PostmortemChange::Tollgate { gate, .. } => format!("tollgate {gate:?}"),
+                    _ => "that annotation".to_string(),
+                },
+            }),
+        },
+        PostmortemChange::ActionAdded { .. } | PostmortemChange::Milestone { .. } => Ok(()),
+    }
+}
+
+fn entry_check(referenced: &Event) -> Result<(), Rejection> {
+    let kind = referenced.kind();
+    let bookkeeping = matches!(
+        kind,
+        EventKind::PostmortemEdited
+            | EventKind::VariableSet
+            | EventKind::Amended
+            | EventKind::Retracted
+    );
+    if bookkeeping || referenced.private {
+        return Err(Rejection::NotATimelineEntry {
+            id: referenced.id.to_string(),
+            kind,
+        });
+    }
+    Ok(())
 }
 
 /// Checks that an amendment or retraction may change `target`. `target_retracted` says

@@ -289,6 +289,26 @@ fn check_against_log(tx: &Transaction<'_>, new: &NewEvent) -> Result<(), StoreEr
             .is_some();
         rules::check_amendment(&new.body, &target, retracted)?;
     }
+    if let EventBody::PostmortemEdited { edit } = &new.body {
+        for id in edit.references() {
+            let referenced = query_events(
+                tx,
+                &format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = ?1"),
+                [id.to_string()],
+            )?
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::UnknownEvent(id.to_string()))?;
+            if referenced.incident != new.incident {
+                return Err(rules::Rejection::OtherIncident {
+                    event: referenced.id.to_string(),
+                    incident: referenced.incident.to_string(),
+                }
+                .into());
+            }
+            rules::check_postmortem_reference(edit, &referenced)?;
+        }
+    }
     Ok(())
 }
 

@@ -37,7 +37,9 @@ pub enum Rejection {
     NotAHandoff(String),
     #[error("this incident already runs runbook {0}")]
     DuplicateRun(String),
-    #[error("event {0} is not a post-mortem action; give the id `postmortem show` lists")]
+    #[error(
+        "event {0} is not a post-mortem action; give an id `firebreak postmortem action list` shows"
+    )]
     NotAFollowUp(String),
     #[error("event {id} is a {kind} event, not an entry of the post-mortem's timeline")]
     NotATimelineEntry { id: String, kind: EventKind },

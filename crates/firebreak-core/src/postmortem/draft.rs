@@ -207,6 +207,8 @@ pub struct DraftEntry {
     /// Whether the document shows it: key moments, starred entries and what people
     /// wrote, changes of status and probe state; not hidden ones.
     pub in_document: bool,
+    /// The annotation's standing versions; a single empty version is an annotation
+    /// removed (kept so that the next one replaces it).
     pub annotation: Option<Standing<String>>,
 }
 

@@ -200,7 +200,7 @@ fn timeline(out: &mut String, draft: &PostmortemDraft) {
                         cell(&v.value)
                     );
                 }
-            } else if let Some(v) = annotation.current() {
+            } else if let Some(v) = annotation.current().filter(|v| !v.value.trim().is_empty()) {
                 let _ = writeln!(out, "  - _{}_ ({})", cell(&v.value), v.author);
             }
         }

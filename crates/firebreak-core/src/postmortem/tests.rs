@@ -1069,3 +1069,55 @@ mod rules {
         assert!(err.to_string().contains("section summary"), "{err}");
     }
 }
+
+#[test]
+fn a_removed_annotation_is_replaced_by_the_next_without_a_conflict() {
+    let mut f = two_responders();
+    let entry = f
+        .draft()
+        .timeline
+        .iter()
+        .find(|e| e.text.contains("connection pool"))
+        .map(|e| e.id)
+        .expect("entry");
+    let heads = |f: &Fixture| {
+        f.draft()
+            .timeline
+            .iter()
+            .find(|e| e.id == entry)
+            .and_then(|e| e.annotation.as_ref().map(|a| a.heads()))
+            .unwrap_or_default()
+    };
+    let before = heads(&f);
+    f.pm(
+        ALICE,
+        (16, 0),
+        PostmortemChange::Annotate {
+            entry,
+            text: String::new(),
+            replaces: before,
+        },
+    );
+    assert!(
+        !postmortem_markdown(&f.draft()).contains("turned out to be"),
+        "removed"
+    );
+    let cleared = heads(&f);
+    assert_eq!(
+        cleared.len(),
+        1,
+        "the removal is the version the next one replaces"
+    );
+    f.pm(
+        BOB,
+        (16, 5),
+        PostmortemChange::Annotate {
+            entry,
+            text: "Root cause, confirmed at 14:27.".into(),
+            replaces: cleared,
+        },
+    );
+    let draft = f.draft();
+    assert_eq!(draft.conflicts(), 0);
+    assert!(postmortem_markdown(&draft).contains("_Root cause, confirmed at 14:27._ (bob)"));
+}

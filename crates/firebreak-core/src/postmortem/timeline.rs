@@ -73,9 +73,10 @@ pub(super) fn build_timeline(
                 probe.watch_change.is_some(),
             ));
         }
-        let annotation = annotations.get(&event.id).and_then(|edits| {
-            fold_register(edits).filter(|s| s.versions.iter().any(|v| !v.value.trim().is_empty()))
-        });
+        // Kept even when cleared: its heads are what the next annotation replaces.
+        let annotation = annotations
+            .get(&event.id)
+            .and_then(|edits| fold_register(edits));
         let at = corrected(event, offsets);
         entries.push((
             DraftEntry {

@@ -262,6 +262,7 @@ mod tests {
         HubEvent {
             cursor,
             received_at: at(),
+            offset_ms: None,
             device_author: event.author.clone(),
             event: event.clone(),
         }

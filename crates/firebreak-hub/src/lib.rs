@@ -48,8 +48,11 @@
 //!   (in the push body, or the `Firebreak-Clock` header of a pull with
 //!   `Firebreak-Device`), computed from the `server_received_at` / `server_sent_at` of
 //!   the hub's answers. The hub keeps each device's last 8 samples and trusts the one
-//!   with the shortest round trip; the timeline shifts a device's times (recorded and
-//!   typed) by its offset and flags devices more than a minute off.
+//!   with the shortest round trip. Each event is stamped when it is stored with that
+//!   estimate as it stands then (the push's own sample counted), served as
+//!   `offset_ms` and never changed, so every reader corrects it alike; the timeline
+//!   shifts each event's times (recorded and typed) by its stamp and flags stamps more
+//!   than a minute off.
 //! - **Every answer to a refusal is JSON** (`{"error": {"code", "message"}}`), including
 //!   axum's own rejections, unknown routes (404) and other API versions (400
 //!   `unknown_api_version` for `/v2/…` or a `Firebreak-Api-Version` header other than

@@ -29,6 +29,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_sync",
         sql: include_str!("../migrations/0003_sync.sql"),
     },
+    Migration {
+        name: "0004_event_clock_offsets",
+        sql: include_str!("../migrations/0004_event_clock_offsets.sql"),
+    },
 ];
 
 /// Brings the schema up to date with `migrations` inside the caller's transaction, so

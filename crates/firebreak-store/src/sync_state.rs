@@ -1,6 +1,6 @@
 //! The store's side of sync: which hub, the token, how far pushes and pulls have got,
 //! clock samples, and storing other devices' events with the pull cursor in one
-//! transaction.
+//! transaction, beside the clock offsets the hub stamped on the page's events.
 //!
 //! The protocol and its decisions live in `firebreak_core::sync`; the HTTP client and
 //! the sync round in `firebreak-sync`. This module only keeps state, so that a sync
@@ -12,9 +12,11 @@ use crate::foreign::{Arrival, merge_foreign};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use firebreak_core::event::Event;
-use firebreak_core::ids::EventId;
+use firebreak_core::ids::{EventId, IncidentId};
+use firebreak_core::sync::PulledPage;
 use firebreak_core::sync::clock::{ClockSample, RECENT_SAMPLES, RecordedSample};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -273,6 +275,26 @@ impl Store {
         Ok(())
     }
 
+    /// Stores a page pulled from the hub, as `core::sync::accept_pull` made it: other
+    /// devices' events and the cursor after them (see [`Store::store_pulled`]), and, in
+    /// the same transaction, the clock offset the hub stamped on each of the page's
+    /// events that has one, this device's own events included. An offset already kept
+    /// for an event stays (the first heard; the hub never changes a stamp). Offsets are
+    /// bookkeeping beside the log (`event_clock_offsets`), never part of it.
+    pub fn store_pulled_page(
+        &mut self,
+        hub_url: &str,
+        page: &PulledPage,
+    ) -> Result<StoredPage, StoreError> {
+        self.store_page(
+            hub_url,
+            &page.events,
+            &page.offsets,
+            page.cursor,
+            page.cursor_event,
+        )
+    }
+
     /// Stores a pulled page of other devices' events and the cursor after it (with the
     /// id of the hub's event at that cursor, when the page had one), in one
     /// transaction: a crash leaves both or neither. An event already here (by id) is
@@ -280,7 +302,7 @@ impl Store {
     /// different events under one id, or under one `(device, seq)`, would mean someone
     /// rewrote history. The cursor never moves back. An empty page that does not move
     /// the cursor writes nothing, so an idle sync does not wake every reader of the
-    /// store.
+    /// store. No clock offsets are kept: [`Store::store_pulled_page`] keeps them.
     pub fn store_pulled(
         &mut self,
         hub_url: &str,
@@ -288,9 +310,20 @@ impl Store {
         cursor: u64,
         cursor_event: Option<EventId>,
     ) -> Result<StoredPage, StoreError> {
+        self.store_page(hub_url, events, &[], cursor, cursor_event)
+    }
+
+    fn store_page(
+        &mut self,
+        hub_url: &str,
+        events: &[Event],
+        offsets: &[(EventId, i64)],
+        cursor: u64,
+        cursor_event: Option<EventId>,
+    ) -> Result<StoredPage, StoreError> {
         let own = self.device();
         let mut page = StoredPage::default();
-        if events.is_empty() {
+        if events.is_empty() && offsets.is_empty() {
             let hub = self.hub_connection()?.ok_or(StoreError::NotConnected)?;
             if hub.url != hub_url {
                 return Err(StoreError::HubChanged);
@@ -305,6 +338,14 @@ impl Store {
         let merged = merge_foreign(&tx, own, events, Arrival::Hub)?;
         page.inserted = merged.inserted;
         page.already_present = merged.already_present;
+        {
+            let mut keep = tx.prepare_cached(
+                "INSERT OR IGNORE INTO event_clock_offsets (event_id, offset_ms) VALUES (?1, ?2)",
+            )?;
+            for (id, offset_ms) in offsets {
+                keep.execute(params![id.to_string(), offset_ms])?;
+            }
+        }
         let moved = tx.execute(
             "UPDATE hub_connection SET pull_cursor = ?1, pull_cursor_event = ?3
              WHERE id = 1 AND url = ?2 AND pull_cursor < ?1",
@@ -325,6 +366,34 @@ impl Store {
         }
         tx.commit()?;
         Ok(page)
+    }
+
+    /// The clock offsets the hub stamped on this incident's events (hub clock minus
+    /// the event's device's clock, in milliseconds), by event, as pulled: the same map
+    /// on every device that pulled the incident's events. Events the hub stored without
+    /// a stamp, or that never came through a pull, are not in it.
+    pub fn event_clock_offsets(
+        &self,
+        incident: IncidentId,
+    ) -> Result<HashMap<EventId, i64>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.event_id, o.offset_ms FROM event_clock_offsets o
+             JOIN events e ON e.id = o.event_id
+             WHERE e.incident_id = ?1",
+        )?;
+        let rows = stmt
+            .query_map([incident.to_string()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(id, offset_ms)| {
+                let id = id.parse::<EventId>().map_err(|_| {
+                    StoreError::CorruptSyncState(format!("bad event id {id:?} in clock offsets"))
+                })?;
+                Ok((id, offset_ms))
+            })
+            .collect()
     }
 
     /// Notes how a sync round that started at `attempted_at` ended: `None` for success.
@@ -443,4 +512,215 @@ fn write_private_file(path: &Path, text: &str) -> Result<(), StoreError> {
     file.sync_all().map_err(err)?;
     drop(file);
     std::fs::rename(&tmp, path).map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::SubsecRound;
+    use firebreak_core::event::{EventBody, FindingKind, NewEvent};
+    use firebreak_core::ids::DeviceId;
+
+    const HUB: &str = "http://127.0.0.1:4000";
+
+    fn note(text: &str) -> EventBody {
+        EventBody::Finding {
+            finding: FindingKind::Note,
+            text: text.into(),
+        }
+    }
+
+    /// An event as another device recorded it.
+    fn foreign(device: DeviceId, seq: u64, incident: IncidentId, text: &str) -> Event {
+        Event {
+            id: EventId::new_v7(),
+            incident,
+            author: "bob".into(),
+            device,
+            seq,
+            recorded_at: Utc::now().trunc_subsecs(6),
+            occurred_at: None,
+            amends: None,
+            private: false,
+            body: note(text),
+        }
+    }
+
+    fn page(events: Vec<Event>, offsets: Vec<(EventId, i64)>, cursor: u64) -> PulledPage {
+        PulledPage {
+            cursor_event: events.last().map(|e| e.id),
+            events,
+            cursor,
+            more: false,
+            offsets,
+        }
+    }
+
+    #[test]
+    fn pulled_offsets_are_kept_ignored_when_absent_and_read_back_per_incident() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("a")).expect("open");
+        store.connect_hub(HUB, "token").expect("connect");
+        let incident = IncidentId::new_v7();
+        let own = store
+            .append(
+                "alice",
+                NewEvent::new(
+                    incident,
+                    EventBody::IncidentStarted {
+                        title: "Checkout down".into(),
+                        severity: None,
+                    },
+                ),
+            )
+            .expect("start");
+        let unstamped_own = store
+            .append("alice", NewEvent::new(incident, note("mine, no stamp")))
+            .expect("note");
+        assert!(
+            store
+                .event_clock_offsets(incident)
+                .expect("read")
+                .is_empty(),
+            "nothing pulled yet"
+        );
+
+        let (bob, carol) = (DeviceId::new_v7(), DeviceId::new_v7());
+        let elsewhere = IncidentId::new_v7();
+        let b1 = foreign(bob, 1, incident, "bob stamped");
+        let b2 = foreign(bob, 2, incident, "bob unstamped");
+        let c1 = foreign(carol, 1, elsewhere, "carol, another incident");
+        // As accept_pull hands it over: own events left out of `events`, not of
+        // `offsets`; b2 was stored by the hub without a stamp.
+        let first = page(
+            vec![b1.clone(), b2.clone(), c1.clone()],
+            vec![(own.id, -40), (b1.id, 120_000), (c1.id, 5)],
+            5,
+        );
+        let stored = store.store_pulled_page(HUB, &first).expect("store");
+        assert_eq!(stored.inserted, 3);
+        let hub = store.hub_connection().expect("read").expect("connected");
+        assert_eq!(hub.pull_cursor, 5);
+
+        let offsets = store.event_clock_offsets(incident).expect("read");
+        assert_eq!(offsets, HashMap::from([(own.id, -40), (b1.id, 120_000)]));
+        assert!(
+            !offsets.contains_key(&b2.id),
+            "absent on the wire, absent here"
+        );
+        assert!(!offsets.contains_key(&unstamped_own.id));
+        assert_eq!(
+            store.event_clock_offsets(elsewhere).expect("read"),
+            HashMap::from([(c1.id, 5)])
+        );
+        assert!(
+            store
+                .event_clock_offsets(IncidentId::new_v7())
+                .expect("read")
+                .is_empty()
+        );
+
+        // Pulled again from the start: the first stamp heard stays, a new one is kept.
+        store.reset_pull_cursor(HUB, 0).expect("reset");
+        let again = page(
+            vec![b1.clone(), b2.clone()],
+            vec![(own.id, 999), (b1.id, 1), (b2.id, 7)],
+            5,
+        );
+        let stored = store.store_pulled_page(HUB, &again).expect("again");
+        assert_eq!((stored.inserted, stored.already_present), (0, 2));
+        assert_eq!(
+            store.event_clock_offsets(incident).expect("read"),
+            HashMap::from([(own.id, -40), (b1.id, 120_000), (b2.id, 7)])
+        );
+
+        // A page of this device's own events only still keeps their stamps.
+        let own_only = page(vec![], vec![(unstamped_own.id, 30)], 6);
+        store.store_pulled_page(HUB, &own_only).expect("own only");
+        assert_eq!(
+            store.event_clock_offsets(incident).expect("read")[&unstamped_own.id],
+            30
+        );
+
+        // A refused page keeps none of its offsets: one transaction with the events.
+        let mut altered = b1.clone();
+        altered.body = note("rewritten");
+        let b3 = foreign(bob, 3, incident, "bob later");
+        let refused = page(vec![b3.clone(), altered], vec![(b3.id, 11)], 9);
+        assert!(matches!(
+            store.store_pulled_page(HUB, &refused),
+            Err(StoreError::SyncConflict { .. })
+        ));
+        assert!(
+            !store
+                .event_clock_offsets(incident)
+                .expect("read")
+                .contains_key(&b3.id)
+        );
+        // So does a page that fails after its offsets were written: it came from a hub
+        // this store is no longer connected to.
+        let late = page(vec![b3.clone()], vec![(b3.id, 11)], 9);
+        assert!(matches!(
+            store.store_pulled_page("http://127.0.0.1:5000", &late),
+            Err(StoreError::HubChanged)
+        ));
+        assert!(
+            !store
+                .event_clock_offsets(incident)
+                .expect("read")
+                .contains_key(&b3.id)
+        );
+        assert_eq!(
+            store
+                .hub_connection()
+                .expect("read")
+                .expect("hub")
+                .pull_cursor,
+            6
+        );
+
+        // The plain entry point keeps events and no offsets.
+        let b4 = foreign(bob, 3, incident, "bob, plain");
+        store
+            .store_pulled(HUB, std::slice::from_ref(&b4), 10, Some(b4.id))
+            .expect("plain");
+        assert!(
+            !store
+                .event_clock_offsets(incident)
+                .expect("read")
+                .contains_key(&b4.id)
+        );
+    }
+
+    #[test]
+    fn clock_offsets_live_beside_the_log_not_in_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("a")).expect("open");
+        store.connect_hub(HUB, "token").expect("connect");
+        let incident = IncidentId::new_v7();
+        let b1 = foreign(DeviceId::new_v7(), 1, incident, "bob");
+        let before = store
+            .conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0));
+        store
+            .store_pulled_page(HUB, &page(vec![b1.clone()], vec![(b1.id, 3)], 1))
+            .expect("store");
+        let after = store
+            .conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0));
+        assert_eq!(after.expect("count"), before.expect("count") + 1);
+        let columns: Vec<String> = store
+            .conn
+            .prepare("SELECT name FROM pragma_table_info('events')")
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("columns");
+        assert!(!columns.iter().any(|c| c.contains("offset")), "{columns:?}");
+        assert_eq!(
+            store.event_clock_offsets(incident).expect("read"),
+            HashMap::from([(b1.id, 3)])
+        );
+    }
 }

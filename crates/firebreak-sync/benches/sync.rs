@@ -775,11 +775,14 @@ fn instrumented_round(store: &mut Store, client: &HubClient) -> (Phases, Duratio
         let page = p.time("accept_pull", || {
             accept_pull(device, cursor, answer.body).expect("accept")
         });
-        p.time("store: store_pulled (one transaction per page)", || {
-            store
-                .store_pulled(client.url(), &page.events, page.cursor, page.cursor_event)
-                .expect("store page")
-        });
+        p.time(
+            "store: store_pulled_page (one transaction per page)",
+            || {
+                store
+                    .store_pulled_page(client.url(), &page)
+                    .expect("store page")
+            },
+        );
         cursor = page.cursor;
         if !page.more {
             break;

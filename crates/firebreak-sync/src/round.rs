@@ -251,8 +251,7 @@ fn pull_all(
         let answer = client.pull(cursor, MAX_PULL_LIMIT, report.clock)?;
         note_clock(answer.exchange, report, clock);
         let page = accept_pull(device, cursor, answer.body)?;
-        let stored =
-            store.store_pulled(client.url(), &page.events, page.cursor, page.cursor_event)?;
+        let stored = store.store_pulled_page(client.url(), &page)?;
         report.pulled += stored.inserted;
         cursor = page.cursor;
         if !page.more {

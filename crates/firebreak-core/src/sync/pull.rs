@@ -21,6 +21,10 @@ pub struct PulledPage {
     pub cursor_event: Option<EventId>,
     /// Whether to pull again at once.
     pub more: bool,
+    /// The clock offset the hub stamped on each event of the page that has one, in
+    /// cursor order, the device's own events included (they are left out of `events`,
+    /// not of this): the store keeps them beside the log.
+    pub offsets: Vec<(EventId, i64)>,
 }
 
 /// Why a page is not stored.
@@ -77,8 +81,14 @@ pub fn accept_pull(
         .last()
         .filter(|last| last.cursor == response.cursor)
         .map(|last| last.event.id);
+    let offsets = response
+        .events
+        .iter()
+        .filter_map(|e| e.offset_ms.map(|offset| (e.event.id, offset)))
+        .collect();
     Ok(PulledPage {
         cursor_event,
+        offsets,
         events: response
             .events
             .into_iter()
@@ -126,6 +136,7 @@ mod tests {
                 HubEvent {
                     cursor: *c,
                     received_at: event.recorded_at,
+                    offset_ms: None,
                     device_author: event.author.clone(),
                     event,
                 }
@@ -148,6 +159,31 @@ mod tests {
         assert_eq!(pulled.cursor, 12);
         assert_eq!(pulled.events.len(), 2);
         assert!(pulled.events.iter().all(|e| e.device == other.device));
+    }
+
+    #[test]
+    fn offsets_are_kept_for_every_stamped_event_own_ones_included() {
+        let (mut own, mut other) = (LogBuilder::new("me"), LogBuilder::new("them"));
+        let mut response = page(&[5, 6, 9, 12], 12, &mut own, &mut other);
+        // Own, other, own, other; the second own event has no stamp.
+        for (e, offset) in response
+            .events
+            .iter_mut()
+            .zip([Some(-40), Some(250_000), None, Some(0)])
+        {
+            e.offset_ms = offset;
+        }
+        let expected: Vec<(EventId, i64)> = response
+            .events
+            .iter()
+            .filter_map(|e| e.offset_ms.map(|o| (e.event.id, o)))
+            .collect();
+        assert_eq!(expected.len(), 3);
+        let pulled = accept_pull(own.device, 4, response.clone()).expect("accept");
+        assert_eq!(pulled.events.len(), 2, "own events left out of the events");
+        assert_eq!(pulled.offsets, expected, "but not out of the offsets");
+        assert_eq!(pulled.offsets[0].0, response.events[0].event.id);
+        assert_eq!(response.events[0].event.device, own.device);
     }
 
     #[test]

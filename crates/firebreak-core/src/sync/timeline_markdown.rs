@@ -119,7 +119,6 @@ mod tests {
     use crate::sync::timeline::merge_timeline;
     use crate::sync::wire::{DeviceClock, HubEvent, IncidentSummary};
     use crate::test_support::LogBuilder;
-    use std::collections::HashMap;
 
     #[test]
     fn skewed_entries_say_how_far_their_clock_was_off() {
@@ -134,11 +133,11 @@ mod tests {
             .map(|e| HubEvent {
                 cursor: 1,
                 received_at: e.recorded_at,
+                offset_ms: Some(-125_000),
                 device_author: e.author.clone(),
                 event: e.clone(),
             })
             .collect();
-        let offsets = HashMap::from([(bob.device, -125_000)]);
         let response = TimelineResponse {
             incident: IncidentSummary {
                 id: bob.incident,
@@ -159,7 +158,7 @@ mod tests {
                 measured_at: bob.clock,
                 skewed: true,
             }],
-            entries: merge_timeline(&events, &offsets),
+            entries: merge_timeline(&events),
         };
         let md = timeline_markdown(&response);
         assert!(md.starts_with("# API down\n"), "{md}");

@@ -88,6 +88,11 @@ pub struct HubEvent {
     pub cursor: u64,
     /// Hub clock when the event was stored.
     pub received_at: DateTime<Utc>,
+    /// The device's clock offset (hub clock − device clock, in milliseconds) the hub had
+    /// measured when it stored the event; the same for every reader. Fixed at insertion
+    /// (a later measurement does not change it); absent when the hub knew none then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset_ms: Option<i64>,
     /// The author the device recorded.
     pub device_author: String,
     pub event: Event,
@@ -386,6 +391,64 @@ mod tests {
         let later: ErrorCode =
             serde_json::from_value(serde_json::json!("quota_exceeded")).expect("tolerated");
         assert_eq!(later, ErrorCode::Unknown);
+    }
+
+    fn served(offset_ms: Option<i64>) -> HubEvent {
+        let mut log = crate::test_support::LogBuilder::new("alice");
+        let event = log.push(crate::event::EventBody::Finding {
+            finding: crate::event::FindingKind::Note,
+            text: "LB 0/4 healthy".into(),
+        });
+        HubEvent {
+            cursor: 7,
+            received_at: event.recorded_at,
+            offset_ms,
+            device_author: "alice-laptop".into(),
+            event,
+        }
+    }
+
+    #[test]
+    fn a_hub_event_round_trips_with_and_without_its_offset() {
+        let stamped = served(Some(-125_000));
+        let json = serde_json::to_value(&stamped).expect("serialize");
+        assert_eq!(json["offset_ms"], -125_000);
+        let back: HubEvent = serde_json::from_value(json).expect("read");
+        assert_eq!(back, stamped);
+
+        let unstamped = served(None);
+        let json = serde_json::to_value(&unstamped).expect("serialize");
+        assert!(
+            json.as_object()
+                .expect("an object")
+                .get("offset_ms")
+                .is_none(),
+            "no offset, no field: {json}"
+        );
+        let back: HubEvent = serde_json::from_value(json).expect("read");
+        assert_eq!(back, unstamped);
+    }
+
+    #[test]
+    fn a_hub_event_from_an_older_hub_reads_without_an_offset() {
+        // What a hub before `offset_ms` served: the same JSON minus that field.
+        let mut json = serde_json::to_value(served(Some(40))).expect("serialize");
+        json.as_object_mut()
+            .expect("an object")
+            .remove("offset_ms")
+            .expect("it was there");
+        let old: HubEvent = serde_json::from_value(json).expect("read");
+        assert_eq!(old.offset_ms, None);
+        assert_eq!(old.cursor, 7);
+        let explicit_null = serde_json::json!({
+            "cursor": 1,
+            "received_at": "2026-11-21T13:00:00Z",
+            "offset_ms": null,
+            "device_author": "bob",
+            "event": serde_json::to_value(&old.event).expect("event"),
+        });
+        let read: HubEvent = serde_json::from_value(explicit_null).expect("null reads");
+        assert_eq!(read.offset_ms, None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `GET /v1/incidents` and an incident's merged timeline, as JSON and as Markdown.
 //! Everything is folded from the stored events on each request (views are folds), with
-//! each device's clock offset applied to its times.
+//! each event's times corrected by the clock offset the hub stamped on it when it was
+//! stored. The devices' current clocks are listed beside, for the reader.
 
 use crate::http::{ApiError, AppState, Authed};
 use crate::storage::HubStorage;
@@ -15,7 +16,7 @@ use firebreak_core::sync::{
     timeline_markdown as render_markdown,
 };
 use firebreak_core::views::fold_incident;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 fn summarize(events: &[HubEvent]) -> Option<IncidentSummary> {
     let plain: Vec<Event> = events.iter().map(|e| e.event.clone()).collect();
@@ -47,12 +48,13 @@ pub async fn list(
     Ok(Json(IncidentList { incidents }))
 }
 
-fn parse_incident(text: &str) -> Result<IncidentId, ApiError> {
+pub(crate) fn parse_incident(text: &str) -> Result<IncidentId, ApiError> {
     text.parse()
         .map_err(|_| ApiError::bad_parameter(format!("{text:?} is not an incident id")))
 }
 
-/// The merged timeline: events folded, each device's known clock offset applied.
+/// The merged timeline: events folded, each moved by the offset stamped on it; the
+/// devices' clocks as the hub knows them now.
 fn build_timeline(
     storage: &dyn HubStorage,
     incident: IncidentId,
@@ -84,10 +86,9 @@ fn build_timeline(
             });
         }
     }
-    let offsets: HashMap<_, _> = clocks.iter().map(|c| (c.device, c.offset_ms)).collect();
     Ok(TimelineResponse {
         incident: summary,
-        entries: merge_timeline(&events, &offsets),
+        entries: merge_timeline(&events),
         devices: clocks,
     })
 }

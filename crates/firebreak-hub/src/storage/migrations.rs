@@ -14,10 +14,16 @@ pub struct Migration {
 }
 
 /// Every migration this build knows, oldest first. Append only.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_initial",
-    sql: include_str!("../../migrations/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "0001_initial",
+        sql: include_str!("../../migrations/0001_initial.sql"),
+    },
+    Migration {
+        name: "0002_event_offsets",
+        sql: include_str!("../../migrations/0002_event_offsets.sql"),
+    },
+];
 
 /// Brings the schema up to date inside the caller's transaction; returns how many
 /// migrations ran.

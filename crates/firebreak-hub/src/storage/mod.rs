@@ -6,6 +6,11 @@
 //! - **One transaction per push.** `push` reads what `push_rules::decide` needs and
 //!   writes what it returns in one transaction, or nothing at all.
 //! - **Events are never updated or deleted**, and stored exactly as pushed.
+//! - **Each event is stamped once, at insertion,** with its device's clock offset as
+//!   the hub holds it at that moment (the best of the device's recent samples, the
+//!   push's own sample counted), or none when it knows none. The stamp is served with
+//!   the event (`HubEvent::offset_ms`) and never changes: a re-push stores nothing and
+//!   a later sample only stamps later events.
 //! - **Cursors become visible in order.** Once a pull has seen cursor `c`, no event
 //!   with a cursor below `c` may appear later, or a client that moved past it never
 //!   fetches it. SQLite has one writer at a time, so commit order is cursor order;
@@ -123,7 +128,8 @@ pub trait HubStorage: Send + Sync + fmt::Debug + 'static {
 
     /// Stores a batch of `user`'s device in one transaction: binds the device to the
     /// user on its first events (refusing a device bound to someone else), checks the
-    /// batch with `push_rules::decide`, writes it and the clock sample, commits.
+    /// batch with `push_rules::decide`, records the clock sample, writes the new events
+    /// stamped with the device's offset as it now stands, commits.
     fn push(
         &self,
         user: &User,

@@ -202,7 +202,7 @@ fn to_u64(cursor: i64, what: &str, v: i64) -> Result<u64, StorageError> {
 }
 
 /// The columns `hub_event` reads, joined to the device's user.
-const HUB_EVENT_SELECT: &str = "SELECT e.cursor, e.received_at, e.event, u.name
+const HUB_EVENT_SELECT: &str = "SELECT e.cursor, e.received_at, e.event, u.name, e.offset_ms
      FROM events e
      JOIN devices d ON d.device_id = e.device_id
      JOIN users u ON u.id = d.user_id";
@@ -212,6 +212,7 @@ struct RawHubEvent {
     received_at: String,
     event: String,
     user: String,
+    offset_ms: Option<i64>,
 }
 
 fn raw_hub_event(row: &Row<'_>) -> rusqlite::Result<RawHubEvent> {
@@ -220,6 +221,7 @@ fn raw_hub_event(row: &Row<'_>) -> rusqlite::Result<RawHubEvent> {
         received_at: row.get(1)?,
         event: row.get(2)?,
         user: row.get(3)?,
+        offset_ms: row.get(4)?,
     })
 }
 
@@ -230,6 +232,7 @@ fn hub_event(raw: RawHubEvent) -> Result<HubEvent, StorageError> {
     Ok(HubEvent {
         cursor: to_u64(raw.cursor, "cursor", raw.cursor)?,
         received_at: parse_time(raw.cursor, &raw.received_at)?,
+        offset_ms: raw.offset_ms,
         device_author,
         event,
     })
@@ -551,10 +554,21 @@ impl HubStorage for SqliteStorage {
             }
             None => false,
         };
+        // The push's own sample first: the events it carries are stamped with the
+        // device's offset as the hub holds it with that sample counted.
+        if bound && let Some(sample) = batch.clock {
+            insert_clock(&tx, &device, sample, now)?;
+        }
+        let offset_ms = if decision.new_events.is_empty() {
+            None
+        } else {
+            best_estimate(&recent_samples(&tx, &device)?).map(|best| best.sample.offset_ms)
+        };
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO events (id, device_id, seq, incident_id, kind, received_at, event)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                "INSERT INTO events
+                     (id, device_id, seq, incident_id, kind, received_at, event, offset_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT DO NOTHING",
             )?;
             for incoming in &decision.new_events {
@@ -567,6 +581,7 @@ impl HubStorage for SqliteStorage {
                     event.kind().as_str(),
                     now_text,
                     incoming.json,
+                    offset_ms,
                 ])?;
                 if inserted != 1 {
                     // `decide` saw no clash under the write lock; one now is a bug, and
@@ -585,9 +600,6 @@ impl HubStorage for SqliteStorage {
             for seq in &decision.new_private_seqs {
                 insert.execute(params![device, sql_int(*seq), now_text])?;
             }
-        }
-        if bound && let Some(sample) = batch.clock {
-            insert_clock(&tx, &device, sample, now)?;
         }
         let head = head(&tx)?;
         tx.commit()?;
@@ -757,6 +769,7 @@ mod tests {
     use super::*;
     use crate::http::HubConfig;
     use crate::push_rules::validate;
+    use crate::storage::MIGRATIONS;
     use crate::token::hash_token;
     use chrono::TimeZone;
     use firebreak_core::event::{EventBody, FindingKind};
@@ -869,6 +882,185 @@ mod tests {
             stolen,
             PushError::Refused(Refusal::DeviceOfAnotherUser { .. })
         ));
+    }
+
+    fn clocked(device: DeviceId, events: Vec<Event>, clock: Option<(i64, u64)>) -> ValidBatch {
+        validate(
+            PushRequest {
+                device,
+                events,
+                private_seqs: vec![],
+                clock: clock.map(|(offset_ms, rtt_ms)| ClockSample { offset_ms, rtt_ms }),
+            },
+            &HubConfig::default(),
+        )
+        .expect("valid")
+    }
+
+    /// Each stored event's stamp, by sequence number, as pulls serve it.
+    fn stamps(storage: &SqliteStorage, device: DeviceId) -> Vec<(u64, Option<i64>)> {
+        storage
+            .events_after(0, 100)
+            .expect("pull")
+            .into_iter()
+            .filter(|e| e.event.device == device)
+            .map(|e| (e.event.seq, e.offset_ms))
+            .collect()
+    }
+
+    #[test]
+    fn events_are_stamped_with_the_offset_at_arrival_for_good() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let storage = SqliteStorage::open(dir.path()).expect("open");
+        let alice = user(&storage, "alice");
+        let (device, incident) = (DeviceId::new_v7(), IncidentId::new_v7());
+        let evs = events(device, incident, 1..=6);
+
+        // The first push has no sample and the hub knows none: no stamp.
+        storage
+            .push(&alice, &clocked(device, evs[0..2].to_vec(), None), now())
+            .expect("push 1-2");
+        // The next one carries a sample: it counts for its own events.
+        storage
+            .push(
+                &alice,
+                &clocked(device, evs[2..4].to_vec(), Some((1_500, 8))),
+                now(),
+            )
+            .expect("push 3-4");
+        let expected = vec![(1, None), (2, None), (3, Some(1_500)), (4, Some(1_500))];
+        assert_eq!(stamps(&storage, device), expected);
+
+        // A pull brings a better sample (shorter round trip): the device's clock is
+        // now -90 s, and what is stored keeps the stamp it got.
+        storage
+            .record_clock(
+                &alice,
+                device,
+                ClockSample {
+                    offset_ms: -90_000,
+                    rtt_ms: 2,
+                },
+                now(),
+            )
+            .expect("clock");
+        let record = storage.device(device).expect("device").expect("bound");
+        assert_eq!(record.clock.map(|c| c.sample.offset_ms), Some(-90_000));
+        assert_eq!(stamps(&storage, device), expected);
+
+        // A re-push of everything with yet another sample (a worse round trip, so the
+        // estimate stays -90 s) stores only the new event, stamped with the estimate
+        // as it stands, not with the push's sample; the others keep theirs.
+        let outcome = storage
+            .push(
+                &alice,
+                &clocked(device, evs[0..5].to_vec(), Some((777, 50))),
+                now(),
+            )
+            .expect("re-push 1-5");
+        assert_eq!((outcome.stored, outcome.already_stored), (1, 4));
+        let mut expected = expected;
+        expected.push((5, Some(-90_000)));
+        assert_eq!(stamps(&storage, device), expected);
+
+        // The incident's events (the timeline's input) carry the same stamps.
+        let served: Vec<(u64, Option<i64>)> = storage
+            .incident_events(incident)
+            .expect("incident")
+            .into_iter()
+            .map(|e| (e.event.seq, e.offset_ms))
+            .collect();
+        assert_eq!(served, expected);
+
+        // Another device's stamps are its own.
+        let bob = user(&storage, "bob");
+        let bobs = DeviceId::new_v7();
+        storage
+            .push(
+                &bob,
+                &clocked(bobs, events(bobs, incident, 1..=1), Some((-300_000, 4))),
+                now(),
+            )
+            .expect("bob");
+        assert_eq!(stamps(&storage, bobs), [(1, Some(-300_000))]);
+        assert_eq!(stamps(&storage, device), expected);
+
+        // And the stamp is part of the append-only row.
+        let conn = storage.writer();
+        assert!(
+            conn.execute("UPDATE events SET offset_ms = 0", []).is_err(),
+            "a stamp is never rewritten"
+        );
+    }
+
+    #[test]
+    fn a_hub_of_the_first_schema_migrates_and_its_events_have_no_stamp() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(DB_FILE);
+        let (device, incident) = (DeviceId::new_v7(), IncidentId::new_v7());
+        let old = events(device, incident, 1..=2);
+        {
+            let conn = Connection::open(&path).expect("open");
+            conn.execute_batch(MIGRATIONS[0].sql).expect("first schema");
+            conn.execute_batch(&format!(
+                "PRAGMA user_version = 1; PRAGMA application_id = {APPLICATION_ID};"
+            ))
+            .expect("pragmas");
+            conn.execute(
+                "INSERT INTO users (id, name, created_at) VALUES (1, 'alice', ?1)",
+                [time_text(now())],
+            )
+            .expect("user");
+            conn.execute(
+                "INSERT INTO tokens (hash, user_id, created_at) VALUES (?1, 1, ?2)",
+                params![hash_token("token-of-alice").hex(), time_text(now())],
+            )
+            .expect("token");
+            conn.execute(
+                "INSERT INTO devices (device_id, user_id, bound_at, last_seen)
+                 VALUES (?1, 1, ?2, ?2)",
+                params![device.to_string(), time_text(now())],
+            )
+            .expect("device");
+            for event in &old {
+                conn.execute(
+                    "INSERT INTO events (id, device_id, seq, incident_id, kind, received_at, event)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        event.id.to_string(),
+                        device.to_string(),
+                        sql_int(event.seq),
+                        incident.to_string(),
+                        event.kind().as_str(),
+                        time_text(now()),
+                        serde_json::to_string(event).expect("json"),
+                    ],
+                )
+                .expect("event");
+            }
+        }
+        let storage = SqliteStorage::open(dir.path()).expect("migrates");
+        let version: i64 = storage
+            .writer()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        assert_eq!(stamps(&storage, device), [(1, None), (2, None)]);
+        let alice = storage
+            .authenticate(&hash_token("token-of-alice"))
+            .expect("auth")
+            .expect("known");
+        storage
+            .push(
+                &alice,
+                &clocked(device, events(device, incident, 3..=3), Some((250, 3))),
+                now(),
+            )
+            .expect("push after the migration");
+        assert_eq!(
+            stamps(&storage, device),
+            [(1, None), (2, None), (3, Some(250))]
+        );
     }
 
     #[test]

@@ -869,6 +869,40 @@ fn incidents_and_the_merged_timeline_with_clocks_corrected() {
     let status = bob.get(&format!("/v1/devices/{}", bobs.device));
     assert_eq!(status.body["clock"]["offset_ms"], 120, "{:?}", status.body);
     assert_eq!(status.body["clock"]["skewed"], false);
+
+    // The note he pushed five minutes fast keeps the stamp it arrived with: the
+    // timeline corrects it as before, while the devices list shows his clock now.
+    let timeline: TimelineResponse =
+        serde_json::from_value(alice.get(&path).body).expect("timeline");
+    let bobs_entry = timeline
+        .entries
+        .iter()
+        .find(|e| e.text == "payments API 502s")
+        .expect("bob's note");
+    assert_eq!(bobs_entry.offset_ms, Some(-300_000));
+    assert!(bobs_entry.skewed);
+    assert_eq!(
+        bobs_entry.at,
+        bobs_entry.recorded_at - chrono::Duration::minutes(5)
+    );
+    let bobs_clock = timeline
+        .devices
+        .iter()
+        .find(|d| d.device == bobs.device)
+        .expect("bob's clock");
+    assert_eq!(bobs_clock.offset_ms, 120);
+
+    // His next note is stamped with the clock as the hub knows it when it arrives.
+    bobs.clock -= chrono::Duration::minutes(5);
+    bobs.note("PSP confirms an outage");
+    bob.push_ok(&bobs.request(1));
+    let stamps: Vec<(u64, Option<i64>)> = alice
+        .pull_all()
+        .into_iter()
+        .filter(|e| e.event.device == bobs.device)
+        .map(|e| (e.event.seq, e.offset_ms))
+        .collect();
+    assert_eq!(stamps, [(1, Some(-300_000)), (2, Some(120))]);
 }
 
 #[test]

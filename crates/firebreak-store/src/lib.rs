@@ -23,6 +23,8 @@
 //!   different event under a known id or `(device, seq)` refused.
 //! - `bundle_file`: handoff bundle files written whole and private, read back checked.
 //! - `handoff`: drafting, sending, exporting, importing and accepting handoffs.
+//! - `postmortem`: the incident's post-mortem draft (a fold with the hub-measured clock
+//!   offsets) and changes to it appended as events.
 //! - `identity`: the store a front end opens by default, and who the author is.
 //! - `paths`: where the store lives (`--home`, `FIREBREAK_HOME`, the platform's data dir).
 //!
@@ -41,6 +43,7 @@ mod import;
 mod incidents;
 pub mod migrations;
 pub mod paths;
+mod postmortem;
 mod probes;
 mod runbooks;
 mod search;

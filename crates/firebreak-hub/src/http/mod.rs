@@ -15,6 +15,7 @@ mod health;
 mod incidents;
 mod middleware;
 mod params;
+mod postmortem;
 mod stream;
 
 pub use auth::Authed;
@@ -151,6 +152,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/incidents/{incident}/timeline.md",
             get(incidents::timeline_markdown),
+        )
+        .route(
+            "/v1/incidents/{incident}/postmortem",
+            get(postmortem::postmortem),
+        )
+        .route(
+            "/v1/incidents/{incident}/postmortem.md",
+            get(postmortem::postmortem_markdown_route),
         )
         .route("/v1/stream", get(stream::stream))
         .fallback(middleware::fallback)

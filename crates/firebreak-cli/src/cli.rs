@@ -66,6 +66,9 @@ pub enum Command {
     /// over
     #[command(subcommand, after_help = HANDOFF_EXIT_CODES)]
     Handoff(HandoffCommand),
+    /// Write the incident's post-mortem: sections, timeline, actions, tollgates, times
+    #[command(subcommand)]
+    Postmortem(PostmortemCommand),
 }
 
 /// Shown under `handoff --help` and `handoff send --help`: scripts branch on these.
@@ -167,6 +170,204 @@ pub struct HandoffSendArgs {
     pub incident: IncidentFlag,
     #[command(flatten)]
     pub json: JsonFlag,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PostmortemCommand {
+    /// Print the draft (Markdown unless --format says otherwise); `show ENTRY` instead
+    /// puts a hidden timeline entry back into the document
+    Show(PostmortemShowArgs),
+    /// Replace a section's text: every version standing now, so this also settles a
+    /// conflict
+    Set {
+        /// summary, impact, issue-reported, detection, root-causes, contributing-factors,
+        /// mitigation, went-well, went-wrong, got-lucky, supporting-data
+        #[arg(value_name = "SECTION")]
+        section: String,
+        /// The new text; `-` reads it from stdin; empty clears the section
+        #[arg(value_name = "TEXT", allow_hyphen_values = true)]
+        text: String,
+        #[command(flatten)]
+        incident: IncidentFlag,
+    },
+    /// Edit a section in $VISUAL, else $EDITOR, else vi; a conflict opens with every
+    /// version between marker lines, for you to merge
+    Edit {
+        /// summary, impact, issue-reported, detection, root-causes, contributing-factors,
+        /// mitigation, went-well, went-wrong, got-lucky, supporting-data
+        #[arg(value_name = "SECTION")]
+        section: String,
+        #[command(flatten)]
+        incident: IncidentFlag,
+    },
+    /// The timeline's entries with their ids (for star, hide, annotate), times in UTC
+    Timeline {
+        #[command(flatten)]
+        incident: IncidentFlag,
+        /// Every entry, not only those the document shows
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Star a timeline entry: the document shows it, marked ★
+    Star(EntryArgs),
+    /// Take the star off a timeline entry
+    Unstar(EntryArgs),
+    /// Leave a timeline entry out of the document (it stays in the log)
+    Hide(EntryArgs),
+    /// Put a hidden timeline entry back into the document (the same as `show ENTRY`)
+    Unhide(EntryArgs),
+    /// Annotate a timeline entry; empty TEXT removes the annotation
+    Annotate {
+        /// The entry's id (or a unique prefix or suffix), as `postmortem timeline` prints it
+        #[arg(value_name = "ENTRY")]
+        entry: String,
+        #[arg(value_name = "TEXT", allow_hyphen_values = true)]
+        text: String,
+        #[command(flatten)]
+        incident: IncidentFlag,
+    },
+    /// Corrective and preventive actions: add, done, set, list
+    #[command(subcommand)]
+    Action(PostmortemActionCommand),
+    /// Tollgates: why each check that should have stopped the fault let it through
+    #[command(subcommand)]
+    Tollgate(TollgateCommand),
+    /// Set when the impact began, or when it was detected, mitigated or resolved
+    /// [default: read off the log]
+    Time(PostmortemTimeArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PostmortemFormat {
+    /// The canonical document
+    Markdown,
+    /// One self-contained page, for a wiki or a ticket
+    Html,
+    /// The short email: issue, root cause, mitigation, prevention
+    Email,
+    /// The whole draft as data
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PostmortemShowArgs {
+    /// Instead of printing the draft, put this hidden timeline entry back into the document
+    #[arg(value_name = "ENTRY", conflicts_with_all = ["format", "out", "force"])]
+    pub entry: Option<String>,
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: PostmortemFormat,
+    /// Write the draft to this file instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace FILE if it exists
+    #[arg(long, requires = "out")]
+    pub force: bool,
+    #[command(flatten)]
+    pub incident: IncidentFlag,
+}
+
+#[derive(Debug, Args)]
+pub struct EntryArgs {
+    /// The entry's id (or a unique prefix or suffix), as `postmortem timeline` prints it
+    #[arg(value_name = "ENTRY")]
+    pub entry: String,
+    #[command(flatten)]
+    pub incident: IncidentFlag,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PostmortemActionCommand {
+    /// Add an action (corrective unless --preventive); prints its id
+    Add {
+        #[arg(value_name = "TEXT")]
+        text: String,
+        /// It stops this kind of incident, rather than fixing this one's cause
+        #[arg(long)]
+        preventive: bool,
+        /// Who does it
+        #[arg(long, value_name = "NAME")]
+        owner: Option<String>,
+        /// The ticket that tracks it
+        #[arg(long, value_name = "REF")]
+        ticket: Option<String>,
+        #[command(flatten)]
+        incident: IncidentFlag,
+    },
+    /// Mark an action done
+    Done {
+        /// The action's id (or a unique prefix or suffix), as `postmortem action list` prints it
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// Change an action's status, owner, ticket or text (an empty owner or ticket clears it)
+    #[command(group(ArgGroup::new("change").args(["status", "owner", "ticket", "text"]).required(true).multiple(true)))]
+    Set {
+        /// The action's id (or a unique prefix or suffix), as `postmortem action list` prints it
+        #[arg(value_name = "ID")]
+        id: String,
+        /// open, in-progress, done or wont-do
+        #[arg(long, value_name = "STATUS")]
+        status: Option<String>,
+        #[arg(long, value_name = "NAME")]
+        owner: Option<String>,
+        #[arg(long, value_name = "REF")]
+        ticket: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        text: Option<String>,
+    },
+    /// The incident's actions with their ids, owners, tickets and statuses
+    List {
+        #[command(flatten)]
+        incident: IncidentFlag,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TollgateCommand {
+    /// Say why a tollgate let the fault through (replaces what its row says now)
+    Add {
+        /// The gate: "unit tests", "integration / uat", "post-release checkouts" or any other
+        #[arg(value_name = "GATE")]
+        gate: String,
+        /// Why it missed the fault
+        #[arg(long, value_name = "TEXT")]
+        why: String,
+        /// The follow-up ticket
+        #[arg(long, value_name = "REF")]
+        ticket: Option<String>,
+        #[command(flatten)]
+        incident: IncidentFlag,
+    },
+    /// Every tollgate's row, the default gates included
+    List {
+        #[command(flatten)]
+        incident: IncidentFlag,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PostmortemTimeArgs {
+    /// began, detected, mitigated or resolved
+    #[arg(value_name = "MILESTONE")]
+    pub milestone: String,
+    /// When: 13:30, "10m ago", 2026-11-21T13:30:00Z … (as `note --at` takes it)
+    #[arg(
+        value_name = "TIME",
+        required_unless_present = "clear",
+        allow_hyphen_values = true
+    )]
+    pub time: Option<String>,
+    /// Go back to the time read off the log
+    #[arg(long, conflicts_with = "time")]
+    pub clear: bool,
+    #[command(flatten)]
+    pub incident: IncidentFlag,
 }
 
 /// Shown under `sync --help`: scripts branch on these.

@@ -7,6 +7,7 @@ mod handoff;
 mod hub;
 mod incident;
 mod log;
+mod postmortem;
 mod probe;
 mod runbook;
 mod search;
@@ -36,5 +37,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Hub(cmd) => hub::run(&ctx, cmd),
         Command::Sync(args) => sync::run(&mut ctx, args),
         Command::Handoff(cmd) => handoff::run(&mut ctx, cmd),
+        Command::Postmortem(cmd) => postmortem::run(&mut ctx, cmd),
     }
 }

@@ -37,6 +37,12 @@ impl HubReader {
 
     /// `GET path`, 200 expected, the body parsed as `T`.
     pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, String> {
+        let text = self.get_text(path)?;
+        serde_json::from_str(&text).map_err(|e| format!("GET {path}: {e}: {text:.300}"))
+    }
+
+    /// `GET path`, 200 expected, the body as text.
+    pub fn get_text(&self, path: &str) -> Result<String, String> {
         let url = format!("{}{path}", self.base);
         let mut response = self
             .agent
@@ -54,7 +60,7 @@ impl HubReader {
         if status != 200 {
             return Err(format!("GET {url}: HTTP {status}: {text}"));
         }
-        serde_json::from_str(&text).map_err(|e| format!("GET {url}: {e}: {text:.300}"))
+        Ok(text)
     }
 
     pub fn health(&self) -> Result<Health, String> {

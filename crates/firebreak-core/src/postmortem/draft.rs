@@ -239,11 +239,13 @@ pub struct TollgateDraft {
     /// Standing versions of the row; none while nobody has filled it in, two or more
     /// when people wrote it apart.
     pub versions: Vec<Version<TollgateRow>>,
+    /// What a new version of the row replaces.
+    pub heads: Vec<EventId>,
 }
 
 impl TollgateDraft {
     pub fn heads(&self) -> Vec<EventId> {
-        self.versions.iter().map(|v| v.id).collect()
+        self.heads.clone()
     }
 }
 

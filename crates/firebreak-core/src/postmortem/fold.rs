@@ -184,13 +184,14 @@ pub fn fold_postmortem(
 
     let tollgates = gates
         .into_iter()
-        .map(|(key, gate)| TollgateDraft {
-            gate,
-            versions: gate_edits
-                .get(&key)
-                .and_then(|edits| fold_register(edits))
-                .map(|s| s.versions)
-                .unwrap_or_default(),
+        .map(|(key, gate)| {
+            let standing = gate_edits.get(&key).and_then(|edits| fold_register(edits));
+            let (versions, heads) = standing.map(|s| (s.versions, s.heads)).unwrap_or_default();
+            TollgateDraft {
+                gate,
+                versions,
+                heads,
+            }
         })
         .collect();
 

@@ -37,6 +37,10 @@ pub struct Standing<T> {
     /// the same value count once (the latest is kept): two people who typed the same
     /// thing do not disagree.
     pub versions: Vec<Version<T>>,
+    /// Every standing edit's id, those folded into an equal version included: what a
+    /// new edit made by someone who has seen them all replaces. (Replacing only the
+    /// shown ones would bring a hidden duplicate back as a conflict.)
+    pub heads: Vec<EventId>,
     /// Everyone who edited it, in the order they first did.
     pub editors: Vec<String>,
 }
@@ -56,7 +60,7 @@ impl<T> Standing<T> {
 
     /// The ids a new edit made by someone who has seen every standing version replaces.
     pub fn heads(&self) -> Vec<EventId> {
-        self.versions.iter().map(|v| v.id).collect()
+        self.heads.clone()
     }
 }
 
@@ -70,7 +74,9 @@ pub fn fold_register<T: Clone + PartialEq>(edits: &[Edit<T>]) -> Option<Standing
         .flat_map(|e| e.replaces.iter().copied())
         .collect();
     let mut versions: Vec<Version<T>> = Vec::new();
+    let mut heads: Vec<EventId> = Vec::new();
     for edit in edits.iter().filter(|e| !replaced.contains(&e.version.id)) {
+        heads.push(edit.version.id);
         // Same text twice: keep the later one, in the later one's place.
         versions.retain(|v| v.value != edit.version.value);
         versions.push(edit.version.clone());
@@ -85,8 +91,13 @@ pub fn fold_register<T: Clone + PartialEq>(edits: &[Edit<T>]) -> Option<Standing
     // leave nothing standing; show them all rather than nothing.
     if versions.is_empty() {
         versions = edits.iter().map(|e| e.version.clone()).collect();
+        heads = versions.iter().map(|v| v.id).collect();
     }
-    Some(Standing { versions, editors })
+    Some(Standing {
+        versions,
+        heads,
+        editors,
+    })
 }
 
 #[cfg(test)]
@@ -142,8 +153,13 @@ mod tests {
     fn the_same_text_written_twice_is_no_conflict() {
         let a = edit("alice", 1, "same", &[]);
         let b = edit("bob", 2, "same", &[]);
-        let standing = fold_register(&[a, b.clone()]).expect("edited");
-        assert_eq!(standing.versions, vec![b.version]);
+        let standing = fold_register(&[a.clone(), b.clone()]).expect("edited");
+        assert_eq!(standing.versions, vec![b.version.clone()]);
+        // Both are replaced by the next edit, or the hidden twin would come back.
+        assert_eq!(standing.heads(), vec![a.version.id, b.version.id]);
+        let next = edit("carol", 3, "new", &standing.heads());
+        let standing = fold_register(&[a, b, next]).expect("edited");
+        assert_eq!(texts(&standing), ["new"]);
     }
 
     #[test]

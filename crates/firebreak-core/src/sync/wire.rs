@@ -12,6 +12,8 @@
 //! | `GET /v1/incidents` | | [`IncidentList`] |
 //! | `GET /v1/incidents/{id}/timeline` | | [`TimelineResponse`] |
 //! | `GET /v1/incidents/{id}/timeline.md` | | Markdown |
+//! | `GET /v1/incidents/{id}/postmortem?format=json\|markdown\|html\|email` | | [`PostmortemDraft`](crate::postmortem::PostmortemDraft) or the rendering |
+//! | `GET /v1/incidents/{id}/postmortem.md` | | Markdown |
 //! | `GET /v1/stream?after=C` | | SSE: `id` = cursor, `data` = [`HubEvent`] |
 //!
 //! Every refusal is an [`ErrorBody`] whose [`ErrorCode`] fixes the HTTP status.

@@ -18,30 +18,12 @@ mod support;
 use chrono::Utc;
 use firebreak_core::handoff::{decode_bundle, encode_bundle};
 use firebreak_store::Store;
-use support::{fill_incident, median, ms};
+use support::{BenchSetup, fill_incident, median, ms};
 
 use std::time::{Duration, Instant};
 
 fn main() {
-    let full = std::env::args().any(|a| a == "--bench");
-    let (events, runs) = if full { (10_000, 7) } else { (300, 2) };
-    let base = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    std::fs::create_dir_all(&base).expect("create CARGO_TARGET_TMPDIR");
-    let dir = tempfile::tempdir_in(&base).expect("bench dir");
-
-    println!();
-    println!(
-        "Firebreak handoff benchmarks{}",
-        if full {
-            ""
-        } else {
-            " (smoke run: pass --bench for the real sizes)"
-        }
-    );
-    println!(
-        "  machine: {} CPUs (shared with other jobs: medians of {runs} runs)",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
+    let BenchSetup { dir, events, runs } = BenchSetup::start("handoff");
 
     let mut alice = Store::open(&dir.path().join("alice")).expect("alice's store");
     let incident = fill_incident(&mut alice, events);

@@ -24,28 +24,10 @@ use firebreak_core::postmortem::{
 use firebreak_core::views::fold_timeline;
 use firebreak_store::Store;
 use std::time::Instant;
-use support::{fill_incident, median, ms};
+use support::{BenchSetup, fill_incident, median, ms};
 
 fn main() {
-    let full = std::env::args().any(|a| a == "--bench");
-    let (events, runs) = if full { (10_000, 7) } else { (300, 2) };
-    let base = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    std::fs::create_dir_all(&base).expect("create CARGO_TARGET_TMPDIR");
-    let dir = tempfile::tempdir_in(&base).expect("bench dir");
-
-    println!();
-    println!(
-        "Firebreak post-mortem benchmarks{}",
-        if full {
-            ""
-        } else {
-            " (smoke run: pass --bench for the real sizes)"
-        }
-    );
-    println!(
-        "  machine: {} CPUs (shared with other jobs: medians of {runs} runs)",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
+    let BenchSetup { dir, events, runs } = BenchSetup::start("post-mortem");
 
     let mut store = Store::open(&dir.path().join("alice")).expect("store");
     let incident = fill_incident(&mut store, events);

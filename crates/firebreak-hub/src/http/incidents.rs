@@ -48,6 +48,15 @@ pub async fn list(
     Ok(Json(IncidentList { incidents }))
 }
 
+/// The 404 for an incident the hub cannot fold: none of its events, or not its start.
+pub(crate) fn missing_incident(incident: IncidentId, events: usize) -> ApiError {
+    ApiError::not_found(if events == 0 {
+        format!("the hub has no incident {incident}")
+    } else {
+        format!("the hub has {events} events of incident {incident} but not its start yet")
+    })
+}
+
 pub(crate) fn parse_incident(text: &str) -> Result<IncidentId, ApiError> {
     text.parse()
         .map_err(|_| ApiError::bad_parameter(format!("{text:?} is not an incident id")))
@@ -60,16 +69,7 @@ fn build_timeline(
     incident: IncidentId,
 ) -> Result<TimelineResponse, ApiError> {
     let events = storage.incident_events(incident)?;
-    let summary = summarize(&events).ok_or_else(|| {
-        ApiError::not_found(if events.is_empty() {
-            format!("the hub has no incident {incident}")
-        } else {
-            format!(
-                "the hub has {} events of incident {incident} but not its start yet",
-                events.len()
-            )
-        })
-    })?;
+    let summary = summarize(&events).ok_or_else(|| missing_incident(incident, events.len()))?;
     let devices: BTreeSet<_> = events.iter().map(|e| e.event.device).collect();
     let mut clocks = Vec::new();
     for device in devices {

@@ -3,7 +3,7 @@
 //! folds it from the same events. `?format=json` (the default), `markdown`, `html` or
 //! `email`; `/postmortem.md` is the Markdown.
 
-use crate::http::incidents::parse_incident;
+use crate::http::incidents::{missing_incident, parse_incident};
 use crate::http::{ApiError, AppState, Authed, params};
 use crate::storage::HubStorage;
 use axum::Json;
@@ -27,16 +27,7 @@ fn build_draft(
         .filter_map(|e| e.offset_ms.map(|ms| (e.event.id, ms)))
         .collect();
     let events: Vec<Event> = stored.into_iter().map(|e| e.event).collect();
-    fold_postmortem(&events, &offsets).ok_or_else(|| {
-        ApiError::not_found(if events.is_empty() {
-            format!("the hub has no incident {incident}")
-        } else {
-            format!(
-                "the hub has {} events of incident {incident} but not its start yet",
-                events.len()
-            )
-        })
-    })
+    fold_postmortem(&events, &offsets).ok_or_else(|| missing_incident(incident, events.len()))
 }
 
 async fn draft(state: &AppState, incident: &str) -> Result<PostmortemDraft, ApiError> {

@@ -8,6 +8,38 @@ use std::time::Duration;
 
 const RUNBOOK: &str = "---\nid: bench-outage\n---\n# Outage\n\n## Triage\n\n- [ ] Page the owner\n- [ ] Check the dashboards\n- [ ] Look at recent deploys\n\n## Mitigate\n\n- [ ] Roll back\n- [ ] Fail over\n- [ ] Tell customers\n";
 
+/// A run's sizes and scratch directory, after the header is printed. Without `--bench`
+/// (as `cargo test --benches` runs it) the sizes are a small smoke version.
+pub struct BenchSetup {
+    pub dir: tempfile::TempDir,
+    pub events: usize,
+    pub runs: usize,
+}
+
+impl BenchSetup {
+    pub fn start(what: &str) -> BenchSetup {
+        let full = std::env::args().any(|a| a == "--bench");
+        let (events, runs) = if full { (10_000, 7) } else { (300, 2) };
+        let base = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        std::fs::create_dir_all(&base).expect("create CARGO_TARGET_TMPDIR");
+        let dir = tempfile::tempdir_in(&base).expect("bench dir");
+        println!();
+        println!(
+            "Firebreak {what} benchmarks{}",
+            if full {
+                ""
+            } else {
+                " (smoke run: pass --bench for the real sizes)"
+            }
+        );
+        println!(
+            "  machine: {} CPUs (shared with other jobs: medians of {runs} runs)",
+            std::thread::available_parallelism().map_or(0, |n| n.get())
+        );
+        BenchSetup { dir, events, runs }
+    }
+}
+
 pub fn median(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
     let mut samples: Vec<Duration> = (0..runs).map(|_| f()).collect();
     samples.sort();

@@ -161,6 +161,16 @@ impl Milestone {
             Milestone::Resolved => "resolved",
         }
     }
+
+    /// As the header shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Milestone::Began => "Impact began",
+            Milestone::Detected => "Detected",
+            Milestone::Mitigated => "Mitigated",
+            Milestone::Resolved => "Resolved",
+        }
+    }
 }
 
 impl FromStr for Milestone {

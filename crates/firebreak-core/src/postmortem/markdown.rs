@@ -1,7 +1,7 @@
 //! The draft as Markdown: the canonical form, which the HTML page and the hub's copy
 //! are made from.
 
-use super::change::{Milestone, Section};
+use super::change::Section;
 use super::draft::{
     DraftEntry, MilestoneTime, PostmortemDraft, SectionBody, SectionDraft, TimeSource,
 };
@@ -66,7 +66,7 @@ fn header(out: &mut String, draft: &PostmortemDraft) {
         let _ = writeln!(
             out,
             "| {} | {} |",
-            milestone_label(milestone.milestone),
+            milestone.milestone.label(),
             milestone_value(milestone)
         );
     }
@@ -98,15 +98,6 @@ fn header(out: &mut String, draft: &PostmortemDraft) {
         draft.authors.join(", ")
     };
     let _ = writeln!(out, "| Written by | {} |\n", cell(&authors));
-}
-
-pub(super) fn milestone_label(milestone: Milestone) -> &'static str {
-    match milestone {
-        Milestone::Began => "Impact began",
-        Milestone::Detected => "Detected",
-        Milestone::Mitigated => "Mitigated",
-        Milestone::Resolved => "Resolved",
-    }
 }
 
 fn milestone_value(milestone: &MilestoneTime) -> String {

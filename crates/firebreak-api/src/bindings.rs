@@ -73,6 +73,7 @@ fn const_list<'a>(doc: &str, name: &str, values: impl IntoIterator<Item = &'a st
 /// drift from what the store accepts.
 fn vocabularies() -> String {
     use firebreak_core::event::{FindingKind, Outcome, Role, Severity, Status};
+    use firebreak_core::postmortem::{ActionClass, ActionStatus, Milestone, Section};
     [
         const_list(
             "Incident statuses, in the order an incident moves through them.",
@@ -94,6 +95,26 @@ fn vocabularies() -> String {
             "How a hypothesis (confirmed, ruled_out) or an action (done, abandoned) ends.",
             "OUTCOMES",
             Outcome::ALL.map(Outcome::as_str),
+        ),
+        const_list(
+            "The post-mortem's sections, in the order the document shows them.",
+            "POSTMORTEM_SECTIONS",
+            Section::ALL.map(Section::as_str),
+        ),
+        const_list(
+            "The post-mortem's milestones, in order.",
+            "MILESTONES",
+            Milestone::ALL.map(Milestone::as_str),
+        ),
+        const_list(
+            "Kinds of post-mortem action.",
+            "ACTION_CLASSES",
+            [ActionClass::Corrective, ActionClass::Preventive].map(ActionClass::as_str),
+        ),
+        const_list(
+            "Where a post-mortem action stands.",
+            "ACTION_STATUSES",
+            ActionStatus::ALL.map(ActionStatus::as_str),
         ),
     ]
     .concat()
@@ -173,6 +194,26 @@ pub fn typescript() -> String {
         AcceptHandoff,
         ConcludeFinding,
         MarkdownText,
+        PostmortemView,
+        MilestoneView,
+        DurationView,
+        ResponderView,
+        TextVersion,
+        PostmortemSection,
+        PostmortemEntry,
+        AnnotationView,
+        FollowUpView,
+        TollgateVersion,
+        TollgateView,
+        ProbeSummaryView,
+        EditPostmortemSection,
+        MarkEntry,
+        AnnotateEntry,
+        AddPostmortemAction,
+        ChangePostmortemAction,
+        RecordTollgate,
+        SetMilestone,
+        ExportPostmortem,
     );
     out.push_str(&vocabularies());
     out.push_str(

@@ -51,19 +51,33 @@ fn handoff_view(handoff: &Handoff, incident_title: &str, me: &str) -> HandoffVie
 /// Checks where the bundle goes (a full path, from the save dialog) by creating its
 /// temporary file, before anything is recorded.
 fn pending_bundle(path: &str, overwrite: bool) -> Result<PendingBundle, ApiError> {
+    let target = full_path(path, "the bundle")?;
+    pending_at(&target, overwrite)
+        .map_err(|e| ApiError::new(e.code, format!("{} (nothing was recorded)", e.message)))
+}
+
+/// A path from the save dialog, which must be a full one.
+pub(crate) fn full_path(path: &str, what: &str) -> Result<PathBuf, ApiError> {
     let target = PathBuf::from(path.trim());
     if path.trim().is_empty() || !target.is_absolute() {
         return Err(ApiError::invalid(format!(
-            "{path:?} is not a full path: choose where to save the bundle"
+            "{path:?} is not a full path: choose where to save {what}"
         )));
     }
-    PendingBundle::create(&target, overwrite).map_err(|e| {
+    Ok(target)
+}
+
+/// A file to be written whole at `target`: a temporary file beside it now, renamed
+/// into place by `commit`, so that a reader never sees half of it. An existing file is
+/// refused unless `overwrite` (`file_exists`).
+pub(crate) fn pending_at(target: &Path, overwrite: bool) -> Result<PendingBundle, ApiError> {
+    PendingBundle::create(target, overwrite).map_err(|e| {
         let code = match e {
             BundleFileError::Exists(_) => ErrorCode::FileExists,
             BundleFileError::NoFileName(_) => ErrorCode::InvalidInput,
             _ => ErrorCode::Io,
         };
-        ApiError::new(code, format!("{e} (nothing was recorded)"))
+        ApiError::new(code, e.to_string())
     })
 }
 

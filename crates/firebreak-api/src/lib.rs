@@ -16,7 +16,11 @@
 //!   `SyncWorker`, started once the store has a hub. Appends nudge it (`append_with`).
 //! - `handoff_api`: shift handoffs (draft, send, export and import the bundle, the
 //!   inbox, take over, history) and how a hypothesis or an action ended.
-//! - `types`, `probe_types`, `sync_types`, `handoff_types`: transport types, requests and responses.
+//! - `postmortem_api`: the post-mortem draft (one view with the document as Markdown),
+//!   its changes (sections with the heads the editor saw, stars, annotations, actions,
+//!   tollgates, milestones) and the document exported as Markdown, HTML or email.
+//! - `types`, `probe_types`, `sync_types`, `handoff_types`, `postmortem_types`: transport
+//!   types, requests and responses.
 //!   The hub token goes in and never comes back out.
 //! - `convert`: domain values to transport types.
 //! - `error`: `ApiError { code, message }` and the mapping from store errors.
@@ -28,6 +32,8 @@ mod convert;
 mod error;
 mod handoff_api;
 mod handoff_types;
+mod postmortem_api;
+mod postmortem_types;
 mod probe_api;
 mod probe_runner;
 mod probe_types;

@@ -2,6 +2,7 @@
 //! are RFC 3339 strings in UTC; the UI shows them in local time and UTC.
 
 pub use crate::handoff_types::*;
+pub use crate::postmortem_types::*;
 pub use crate::probe_types::*;
 pub use crate::sync_types::*;
 use serde::{Deserialize, Serialize};

@@ -50,6 +50,15 @@ macro_rules! with_commands {
             handoff_inbox() -> Vec<HandoffView>;
             accept_handoff(AcceptHandoff) -> HandoffTaken;
             incident_handoffs(IncidentRef) -> Vec<HandoffView>;
+            postmortem_view(IncidentRef) -> PostmortemView;
+            postmortem_edit_section(EditPostmortemSection) -> PostmortemView;
+            postmortem_mark(MarkEntry) -> PostmortemView;
+            postmortem_annotate(AnnotateEntry) -> PostmortemView;
+            postmortem_add_action(AddPostmortemAction) -> PostmortemView;
+            postmortem_change_action(ChangePostmortemAction) -> PostmortemView;
+            postmortem_record_tollgate(RecordTollgate) -> PostmortemView;
+            postmortem_set_milestone(SetMilestone) -> PostmortemView;
+            export_postmortem(ExportPostmortem) -> String;
         }
     };
 }

@@ -536,6 +536,311 @@ outcome: string, note: string | null, };
 
 export type MarkdownText = { markdown: string, };
 
+export type PostmortemView = { incident: string, short_id: string, title: string, 
+/**
+ * SEV1 … SEV4, or null when not set.
+ */
+severity: string | null, status: string, 
+/**
+ * Began, detected, mitigated, resolved, in that order.
+ */
+milestones: Array<MilestoneView>, 
+/**
+ * Time to detect, mitigate and resolve, each from the start of impact.
+ */
+durations: Array<DurationView>, 
+/**
+ * Who wrote the post-mortem, in the order they first edited it.
+ */
+authors: Array<string>, 
+/**
+ * Everyone who recorded anything, with the roles they hold at the end.
+ */
+responders: Array<ResponderView>, 
+/**
+ * Every section, in document order.
+ */
+sections: Array<PostmortemSection>, 
+/**
+ * Every candidate entry, hidden ones included, in corrected-time order.
+ */
+timeline: Array<PostmortemEntry>, actions: Array<FollowUpView>, 
+/**
+ * The default gates first, then the ones people added.
+ */
+tollgates: Array<TollgateView>, probes: Array<ProbeSummaryView>, 
+/**
+ * How many places hold versions written apart that nobody has reconciled.
+ */
+conflicts: number, 
+/**
+ * The whole document as `export_postmortem` writes it in Markdown.
+ */
+markdown: string, 
+/**
+ * The same, rendered (safe HTML), for the preview.
+ */
+markdown_html: string, };
+
+export type MilestoneView = { 
+/**
+ * began, detected, mitigated or resolved (what `postmortem_set_milestone` takes).
+ */
+milestone: string, 
+/**
+ * `Impact began`, `Detected`, …
+ */
+label: string, at: string | null, 
+/**
+ * log (read off the log), set (by hand) or unknown.
+ */
+source: string, 
+/**
+ * For `log`: which entry it was read from (`status set to mitigated`).
+ */
+what: string | null, 
+/**
+ * For `set`: who set it.
+ */
+set_by: string | null, };
+
+export type DurationView = { 
+/**
+ * detect, mitigate or resolve.
+ */
+to: string, 
+/**
+ * `Time to detect`, …
+ */
+label: string, 
+/**
+ * Whole seconds, or null while a milestone is missing.
+ */
+secs: number | null, 
+/**
+ * `1h 05m`, as the document writes it.
+ */
+text: string | null, };
+
+export type ResponderView = { name: string, 
+/**
+ * The roles they hold at the end of the log.
+ */
+roles: Array<string>, };
+
+export type TextVersion = { 
+/**
+ * The event that wrote it (what a new version `replaces`).
+ */
+id: string, author: string, at: string, 
+/**
+ * Markdown, as written.
+ */
+text: string, 
+/**
+ * The same, rendered (safe HTML: no raw HTML, links or images).
+ */
+html: string, };
+
+export type PostmortemSection = { 
+/**
+ * The name commands take (`root-causes`).
+ */
+section: string, 
+/**
+ * The heading the document gives it.
+ */
+title: string, 
+/**
+ * written (one version), conflict (two or more), from_log (nobody wrote it: what
+ * the log says), or empty.
+ */
+state: string, 
+/**
+ * The text a reader sees when there is one: written, or read off the log.
+ */
+text: string | null, html: string | null, 
+/**
+ * What the section is for (shown while it is empty).
+ */
+prompt: string, 
+/**
+ * The standing versions: one when written, two or more in a conflict (each to keep
+ * or merge), none otherwise.
+ */
+versions: Array<TextVersion>, 
+/**
+ * The standing versions' ids: what an edit made now replaces. Not empty for a
+ * section cleared on purpose either.
+ */
+heads: Array<string>, 
+/**
+ * Everyone who edited it.
+ */
+editors: Array<string>, };
+
+export type PostmortemEntry = { 
+/**
+ * The event's id (what `postmortem_mark` and `postmortem_annotate` take).
+ */
+id: string, short_id: string, 
+/**
+ * Clock-corrected where the hub measured the device's offset.
+ */
+at: string, 
+/**
+ * The device's clock offset the hub measured (hub − device, ms), if known.
+ */
+offset_ms: number | null, 
+/**
+ * The device's clock was more than a minute off.
+ */
+skewed: boolean, author: string, 
+/**
+ * note, probe, checklist, status or role.
+ */
+source: string, 
+/**
+ * The event's kind (`hypothesis`, `status_changed`, …).
+ */
+kind: string, text: string, 
+/**
+ * A moment every post-mortem shows (`first report`, `mitigation`, …).
+ */
+key: string | null, starred: boolean, hidden: boolean, 
+/**
+ * Whether the document shows it.
+ */
+in_document: boolean, annotation: AnnotationView | null, 
+/**
+ * What a new annotation replaces: the standing versions, a removal included (an
+ * annotation removed on purpose shows as none, but is still a version).
+ */
+annotation_heads: Array<string>, };
+
+export type AnnotationView = { versions: Array<TextVersion>, heads: Array<string>, conflict: boolean, };
+
+export type FollowUpView = { 
+/**
+ * The event that added it (what `postmortem_change_action` takes).
+ */
+id: string, short_id: string, 
+/**
+ * corrective or preventive.
+ */
+class: string, text: string, owner: string | null, ticket: string | null, 
+/**
+ * open, in-progress, done or wont-do.
+ */
+status: string, 
+/**
+ * `in progress`, `won't do`, …
+ */
+status_label: string, added_by: string, at: string, };
+
+export type TollgateVersion = { id: string, author: string, at: string, why_missed: string, ticket: string | null, };
+
+export type TollgateView = { 
+/**
+ * The gate's name as first written (or the default's).
+ */
+gate: string, 
+/**
+ * None while nobody has filled it in, two or more when written apart.
+ */
+versions: Array<TollgateVersion>, heads: Array<string>, };
+
+export type ProbeSummaryView = { label: string, runs: number, passed: number, first_failure: string | null, 
+/**
+ * The first pass after the last failure.
+ */
+recovered: string | null, last_ok: boolean, last_at: string, last_reason: string, };
+
+export type EditPostmortemSection = { incident: string, 
+/**
+ * `summary`, `root-causes`, … (the forms `Section` reads).
+ */
+section: string, 
+/**
+ * Markdown; empty clears the section on purpose.
+ */
+text: string, 
+/**
+ * The heads the editor showed when it opened (empty for a section nobody wrote).
+ */
+replaces: Array<string>, };
+
+export type MarkEntry = { incident: string, 
+/**
+ * The timeline entry's event id (or a unique prefix or suffix).
+ */
+entry: string, 
+/**
+ * star, unstar, hide or show.
+ */
+mark: string, };
+
+export type AnnotateEntry = { incident: string, entry: string, 
+/**
+ * Empty removes the annotation.
+ */
+text: string, 
+/**
+ * The annotation's heads as shown when editing began.
+ */
+replaces: Array<string>, };
+
+export type AddPostmortemAction = { incident: string, 
+/**
+ * corrective or preventive.
+ */
+class: string, text: string, owner: string | null, ticket: string | null, };
+
+export type ChangePostmortemAction = { incident: string, 
+/**
+ * The action's id (or a unique prefix or suffix).
+ */
+action: string, 
+/**
+ * open, in-progress, done or wont-do.
+ */
+status: string | null, owner: string | null, ticket: string | null, text: string | null, };
+
+export type RecordTollgate = { incident: string, 
+/**
+ * The gate's name (rows are keyed by it, in any case and spacing).
+ */
+gate: string, why_missed: string, ticket: string | null, 
+/**
+ * The row's heads as shown when editing began.
+ */
+replaces: Array<string>, };
+
+export type SetMilestone = { incident: string, 
+/**
+ * began, detected, mitigated or resolved.
+ */
+milestone: string, 
+/**
+ * RFC 3339; null puts it back to the time read off the log.
+ */
+at: string | null, };
+
+export type ExportPostmortem = { incident: string, 
+/**
+ * markdown, html or email.
+ */
+format: string, 
+/**
+ * Where to write it (from the save dialog).
+ */
+path: string, 
+/**
+ * Replace a file already there (the save dialog asked); without it an existing
+ * file is refused (`file_exists`).
+ */
+overwrite: boolean, };
+
 /** Incident statuses, in the order an incident moves through them. */
 export const STATUSES = ["investigating", "identified", "mitigated", "resolved"] as const;
 
@@ -550,6 +855,18 @@ export const ROLES = ["leader", "comms", "scribe"] as const;
 
 /** How a hypothesis (confirmed, ruled_out) or an action (done, abandoned) ends. */
 export const OUTCOMES = ["confirmed", "ruled_out", "done", "abandoned"] as const;
+
+/** The post-mortem's sections, in the order the document shows them. */
+export const POSTMORTEM_SECTIONS = ["summary", "impact", "issue-reported", "detection", "root-causes", "contributing-factors", "mitigation", "went-well", "went-wrong", "got-lucky", "supporting-data"] as const;
+
+/** The post-mortem's milestones, in order. */
+export const MILESTONES = ["began", "detected", "mitigated", "resolved"] as const;
+
+/** Kinds of post-mortem action. */
+export const ACTION_CLASSES = ["corrective", "preventive"] as const;
+
+/** Where a post-mortem action stands. */
+export const ACTION_STATUSES = ["open", "in-progress", "done", "wont-do"] as const;
 
 /** Whether a rejected promise carries an `ApiError` (every command's error). */
 export function isApiError(e: unknown): e is ApiError {
@@ -702,5 +1019,41 @@ export function acceptHandoff(args: AcceptHandoff): Promise<HandoffTaken> {
 
 export function incidentHandoffs(args: IncidentRef): Promise<Array<HandoffView>> {
   return invoke("incident_handoffs", { args });
+}
+
+export function postmortemView(args: IncidentRef): Promise<PostmortemView> {
+  return invoke("postmortem_view", { args });
+}
+
+export function postmortemEditSection(args: EditPostmortemSection): Promise<PostmortemView> {
+  return invoke("postmortem_edit_section", { args });
+}
+
+export function postmortemMark(args: MarkEntry): Promise<PostmortemView> {
+  return invoke("postmortem_mark", { args });
+}
+
+export function postmortemAnnotate(args: AnnotateEntry): Promise<PostmortemView> {
+  return invoke("postmortem_annotate", { args });
+}
+
+export function postmortemAddAction(args: AddPostmortemAction): Promise<PostmortemView> {
+  return invoke("postmortem_add_action", { args });
+}
+
+export function postmortemChangeAction(args: ChangePostmortemAction): Promise<PostmortemView> {
+  return invoke("postmortem_change_action", { args });
+}
+
+export function postmortemRecordTollgate(args: RecordTollgate): Promise<PostmortemView> {
+  return invoke("postmortem_record_tollgate", { args });
+}
+
+export function postmortemSetMilestone(args: SetMilestone): Promise<PostmortemView> {
+  return invoke("postmortem_set_milestone", { args });
+}
+
+export function exportPostmortem(args: ExportPostmortem): Promise<string> {
+  return invoke("export_postmortem", { args });
 }
 

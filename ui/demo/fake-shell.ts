@@ -30,6 +30,7 @@ import type {
 import { DEMO_RUNBOOKS, type DemoRunbook } from "./runbooks";
 import { demoOutcome, fill, hostOf, isSensitiveHost, makeResult, parseTarget, type FakeOutcome } from "./fake-probes";
 import { FakeHub } from "./fake-hub";
+import { FakePostmortems } from "./fake-postmortem";
 
 /** This store's device id; other responders' events carry another. */
 export const DEVICE = "d3v1ce00-0000-7000-8000-000000000001";
@@ -207,11 +208,16 @@ export class FakeShell {
   private readonly now: () => number;
   /** Sync: a pretend hub and worker. */
   readonly hub: FakeHub;
+  /** The post-mortems' edits, and the draft folded from them. */
+  readonly postmortems: FakePostmortems;
+  /** Post-mortem documents "written to disk", by path. */
+  documents = new Map<string, string>();
 
   constructor(options: FakeShellOptions = {}) {
     this.now = options.now ?? (() => Date.now());
     this.author = options.author ?? "alice";
     this.hub = new FakeHub({ now: this.now, device: DEVICE, changed: () => void emit("sync-changed") });
+    this.postmortems = new FakePostmortems(newId, () => this.iso(), renderMarkdown);
     if (options.seed) this.seed();
     if (options.seed && options.inbox) this.seedInbox();
     if (options.connected) {
@@ -355,8 +361,27 @@ export class FakeShell {
         return this.acceptHandoff(String(args.handoff ?? ""), args.force === true);
       case "incident_handoffs":
         return this.resolve((args.incident as string | null) ?? null).handoffs.map((h) => this.handoffView(h));
-      default:
+      case "export_postmortem": {
+        const format = String(args.format ?? "");
+        if (!["markdown", "html", "email"].includes(format)) fail("invalid_input", `format ${JSON.stringify(format)}: expected markdown, html or email`);
+        const path = String(args.path ?? "").trim();
+        if (!path.startsWith("/")) fail("invalid_input", `${JSON.stringify(path)} is not a full path: choose where to save the post-mortem`);
+        if (this.documents.has(path) && args.overwrite !== true) fail("file_exists", `${path} already exists`);
+        const markdown = this.postmortems.markdown(this.resolve(String(args.incident)));
+        this.documents.set(path, format === "html" ? renderMarkdown(markdown) : markdown);
+        return path;
+      }
+      default: {
+        if (cmd.startsWith("postmortem_")) {
+          const incident = () => this.resolve((args.incident as string | null) ?? null);
+          const answer = this.postmortems.handle(cmd, args, incident, this.author);
+          if (answer !== undefined) {
+            if (cmd !== "postmortem_view") this.hub.appended();
+            return answer;
+          }
+        }
         return fail("store", `the fake shell has no command ${cmd}`);
+      }
     }
   }
 

@@ -8,8 +8,9 @@ import { importPaths } from "./lib/actions";
 import { toUiError, type UiError } from "./lib/errors";
 import { resetSync } from "./sync.svelte";
 import { handoffs, resetHandoffs } from "./handoff.svelte";
+import { resetPostmortem } from "./postmortem.svelte";
 
-export type Screen = "workspace" | "incidents" | "runbooks" | "hub" | "handoff";
+export type Screen = "workspace" | "incidents" | "runbooks" | "hub" | "handoff" | "postmortem";
 
 export const SCREENS: Array<{ id: Screen; label: string; key: string }> = [
   { id: "workspace", label: "Workspace", key: "w" },
@@ -17,6 +18,7 @@ export const SCREENS: Array<{ id: Screen; label: string; key: string }> = [
   { id: "runbooks", label: "Runbooks", key: "r" },
   { id: "hub", label: "Hub", key: "h" },
   { id: "handoff", label: "Handoff", key: "o" },
+  { id: "postmortem", label: "Post-mortem", key: "p" },
 ];
 
 function initial() {
@@ -52,6 +54,7 @@ export function resetApp(): void {
   Object.assign(importing, { busy: false, error: null });
   resetSync();
   resetHandoffs();
+  resetPostmortem();
   screenKeys = null;
   answerApproval(false);
 }

@@ -37,6 +37,7 @@ describe("global shortcuts", () => {
     expect(globalKeyAction(key("r"), { ...linux, pendingG: true }).action).toBe("go-runbooks");
     expect(globalKeyAction(key("h"), { ...linux, pendingG: true }).action).toBe("go-hub");
     expect(globalKeyAction(key("o"), { ...linux, pendingG: true }).action).toBe("go-handoff");
+    expect(globalKeyAction(key("p"), { ...linux, pendingG: true }).action).toBe("go-postmortem");
   });
 
   it("drops a pending g on any other key", () => {
@@ -49,11 +50,13 @@ describe("global shortcuts", () => {
     expect(globalKeyAction(key("g"), { ...linux, inTextField: true })).toEqual({ action: null, pendingG: false });
   });
 
-  it("switches screens with Ctrl+1/2/3/4 (Cmd on macOS)", () => {
+  it("switches screens with Ctrl+1…6 (Cmd on macOS)", () => {
     expect(globalKeyAction(key("4", { ctrlKey: true }), linux).action).toBe("go-hub");
     expect(globalKeyAction(key("5", { ctrlKey: true }), linux).action).toBe("go-handoff");
     expect(globalKeyAction(key("5", { metaKey: true }), mac).action).toBe("go-handoff");
-    expect(globalKeyAction(key("6", { ctrlKey: true }), linux).action).toBeNull();
+    expect(globalKeyAction(key("6", { ctrlKey: true }), linux).action).toBe("go-postmortem");
+    expect(globalKeyAction(key("6", { metaKey: true }), mac).action).toBe("go-postmortem");
+    expect(globalKeyAction(key("7", { ctrlKey: true }), linux).action).toBeNull();
     expect(globalKeyAction(key("1", { ctrlKey: true }), linux).action).toBe("go-workspace");
     expect(globalKeyAction(key("2", { ctrlKey: true }), { ...linux, inTextField: true }).action).toBe("go-incidents");
     expect(globalKeyAction(key("3", { metaKey: true }), mac).action).toBe("go-runbooks");

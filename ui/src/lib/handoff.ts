@@ -3,7 +3,7 @@
 // live state beside the note, the bundle's file name and the dialogs around it. Plain
 // functions of the shell's types, tested without a window.
 
-import { open, save } from "@tauri-apps/plugin-dialog";
+import { open } from "@tauri-apps/plugin-dialog";
 import {
   acceptHandoff,
   exportHandoff,
@@ -18,6 +18,7 @@ import {
   type SyncStatusView,
   type TimelineEntry,
 } from "./bindings";
+import { pickSavePath, scriptedAnswer } from "./dialog";
 import { hub } from "./refresh";
 import { slugify } from "./slug";
 import { localClock } from "./time";
@@ -194,31 +195,12 @@ export function bundleFileName(title: string, to: string): string {
 
 const BUNDLE_FILTER = [{ name: "Firebreak handoff", extensions: ["json"] }];
 
-/**
- * The end-to-end tests cannot click through the platform's native file dialogs, so they
- * answer them by setting `window.__FIREBREAK_E2E_DIALOG__ = { save, open }` (a path, or
- * null for Cancel) before pressing the button. Nothing else sets it; a page that could
- * set it could call the commands directly anyway.
- */
-interface DialogAnswers {
-  save?: string | null;
-  open?: string | null;
-}
-
-function scriptedAnswer(which: keyof DialogAnswers): { answer: string | null } | null {
-  const answers = (globalThis as { __FIREBREAK_E2E_DIALOG__?: DialogAnswers }).__FIREBREAK_E2E_DIALOG__;
-  if (!answers || !(which in answers)) return null;
-  return { answer: answers[which] ?? null };
-}
-
 /** Asks where to save the bundle (the dialog asks before replacing a file); null when cancelled. */
 export async function pickBundleSavePath(defaultName: string): Promise<string | null> {
-  const scripted = scriptedAnswer("save");
-  if (scripted) return scripted.answer;
-  return save({ defaultPath: defaultName, filters: BUNDLE_FILTER });
+  return pickSavePath(defaultName, BUNDLE_FILTER);
 }
 
-/** Asks which bundle to import; null when cancelled. */
+/** Asks which bundle to import; null when cancelled (the tests answer through `lib/dialog`). */
 export async function pickBundleOpenPath(): Promise<string | null> {
   const scripted = scriptedAnswer("open");
   if (scripted) return scripted.answer;

@@ -2,8 +2,9 @@
 // `g` is pending) to an action, so the scheme is tested without a window.
 //
 //   Ctrl+J (⌘J on macOS), or n      focus the note bar (switching to the workspace)
-//   g w / g i / g r / g h / g o     Workspace / Incidents / Runbooks / Hub / Handoff
-//   Ctrl+1/2/3/4/5                  the same
+//   g w / g i / g r / g h / g o / g p   Workspace / Incidents / Runbooks / Hub / Handoff /
+//                                   Post-mortem
+//   Ctrl+1/2/3/4/5/6                the same
 //   ?                               keyboard help
 //   Esc                             close the help or the error banner
 //
@@ -16,6 +17,7 @@ export type GlobalAction =
   | "go-runbooks"
   | "go-hub"
   | "go-handoff"
+  | "go-postmortem"
   | "help"
   | "escape";
 
@@ -46,11 +48,13 @@ const GO: Record<string, GlobalAction> = {
   r: "go-runbooks",
   h: "go-hub",
   o: "go-handoff",
+  p: "go-postmortem",
   "1": "go-workspace",
   "2": "go-incidents",
   "3": "go-runbooks",
   "4": "go-hub",
   "5": "go-handoff",
+  "6": "go-postmortem",
 };
 
 export function globalKeyAction(ev: KeyLike, ctx: KeyContext): KeyResult {
@@ -60,7 +64,7 @@ export function globalKeyAction(ev: KeyLike, ctx: KeyContext): KeyResult {
 
   if (primary && !other && !ev.altKey) {
     if (key === "j") return { action: "focus-note", pendingG: false };
-    if (/^[1-5]$/.test(key)) return { action: GO[key] ?? null, pendingG: false };
+    if (/^[1-6]$/.test(key)) return { action: GO[key] ?? null, pendingG: false };
     return { action: null, pendingG: false };
   }
   if (ev.key === "Escape") return { action: "escape", pendingG: false };
@@ -68,7 +72,7 @@ export function globalKeyAction(ev: KeyLike, ctx: KeyContext): KeyResult {
     return { action: null, pendingG: false };
   }
   if (ctx.pendingG) {
-    const go = /^[wirho]$/.test(key) ? GO[key] : undefined;
+    const go = /^[wirhop]$/.test(key) ? GO[key] : undefined;
     return { action: go ?? null, pendingG: false };
   }
   if (ev.key === "g") return { action: null, pendingG: true };

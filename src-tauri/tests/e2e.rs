@@ -6,7 +6,9 @@
 //! an ad-hoc probe and a watch against servers on 127.0.0.1; connect to a real hub on
 //! 127.0.0.1 from the hub screen and sync with another responder's laptop (the CLI on
 //! another store); hand an incident over through a file from one app to another on its
-//! own store. Screenshots of each screen go to `target/e2e-screenshots/`.
+//! own store; write the post-mortem (a section, a star, an action, a conflict with the
+//! CLI kept from the window, the document exported). Screenshots of each screen go to
+//! `target/e2e-screenshots/`.
 
 mod support;
 
@@ -811,7 +813,7 @@ fn handoff_note(s: &Session) -> String {
 }
 
 /// Answers the next native file dialog with `path` (WebDriver cannot reach the
-/// platform's dialogs; see `pickBundleSavePath` in ui/src/lib/handoff.ts).
+/// platform's dialogs; see ui/src/lib/dialog.ts).
 fn answer_dialog(s: &Session, which: &str, path: &std::path::Path) {
     let path = Value::String(path.display().to_string());
     ok(s.execute(&format!(
@@ -1026,5 +1028,253 @@ fn hand_an_incident_over_through_a_file() {
         .unwrap_or_else(|| panic!("no takeover in bob's log: {log}"))
         .clone();
     assert_eq!(took["author"], "bob");
+    ok(s.quit());
+}
+
+/// The id of the post-mortem timeline entry whose text contains `text`.
+fn pm_entry_id(s: &Session, text: &str) -> String {
+    ok(
+        s.wait_until(&format!("the post-mortem entry {text:?}"), WAIT, |s| {
+            s.execute(&format!(
+                "const e = [...document.querySelectorAll('[data-testid=pm-entry]')]\
+               .find(e => e.innerText.includes({}));\
+             return e ? e.dataset.entryId : null;",
+                Value::String(text.to_string())
+            ))
+            .ok()?
+            .as_str()
+            .map(str::to_string)
+        }),
+    )
+}
+
+/// The element `css` finds, scrolled into the middle of its scrolling box: the
+/// post-mortem is a long page, and WebKitWebDriver does not scroll to type or click.
+fn in_view(s: &Session, css: &str) -> support::webdriver::Element {
+    let e = ok(s.wait_for(css, WAIT));
+    ok(s.execute(&format!(
+        "document.querySelector({}).scrollIntoView({{block: 'center'}});",
+        Value::String(css.to_string())
+    )));
+    e
+}
+
+fn click_in_view(s: &Session, css: &str) {
+    let e = in_view(s, css);
+    ok(s.click(&e));
+}
+
+/// The post-mortem section `name`, as a CSS selector.
+fn pm_section(name: &str) -> String {
+    format!("[data-testid=postmortem-section][data-section='{name}']")
+}
+
+/// Writing the post-mortem in the window: alice opens it from the incident's header,
+/// writes the summary, stars a finding and adds an action. She opens the summary again
+/// while bob rewrites it from the terminal; her save stands beside his as a conflict,
+/// shown side by side, and keeping one settles it. The document exported through the
+/// save dialog holds the summary, the starred entry and the action.
+#[test]
+fn write_the_postmortem_in_the_window() {
+    let h = Harness::start();
+    let app = h.app.to_str().expect("utf-8 path").to_string();
+    cli_at(
+        &h.home(),
+        "alice",
+        &[
+            "incident",
+            "start",
+            "Checkout returns 502",
+            "--severity",
+            "SEV2",
+        ],
+    );
+    let incident = show(&h)["id"].as_str().expect("id").to_string();
+    let s = ok(Session::start(h.port, &app));
+    ok(s.wait_text("[data-testid=incident-title]", "Checkout returns 502", WAIT));
+    add_note(&s, "observation", "p99 at 4 s on checkout", None);
+    add_note(&s, "action", "roll back release 412", None);
+
+    // From the incident's header to the draft: every section, the key moments badged.
+    click_in_view(&s, "[data-testid=postmortem-button]");
+    ok(s.wait_for("[data-testid=postmortem-screen]", WAIT));
+    ok(s.wait_text(
+        "[data-testid=postmortem-incident]",
+        "Checkout returns 502",
+        WAIT,
+    ));
+    ok(s.wait_for(&pm_section("supporting-data"), WAIT));
+    assert_eq!(
+        ok(s.find_all("[data-testid=postmortem-section]")).len(),
+        11,
+        "every section"
+    );
+    assert_eq!(
+        ok(s.find_all("[data-testid=postmortem-milestone]")).len(),
+        4
+    );
+    let rollback = pm_entry_id(&s, "roll back release 412");
+    ok(s.wait_text(
+        &format!("[data-testid=pm-entry][data-entry-id='{rollback}'] [data-testid=pm-entry-key]"),
+        "mitigation",
+        WAIT,
+    ));
+    shot(&h, &s, "23-postmortem-draft");
+
+    // The summary, written and saved.
+    let summary_text = "Checkout failed for every EU customer for 40 minutes after release 412.";
+    click_in_view(
+        &s,
+        &format!("{} [data-testid=section-edit]", pm_section("summary")),
+    );
+    let editor = ok(s.wait_for(
+        &format!("{} [data-testid=section-text]", pm_section("summary")),
+        WAIT,
+    ));
+    ok(s.clear(&editor));
+    ok(s.type_into(&editor, summary_text));
+    click_in_view(
+        &s,
+        &format!("{} [data-testid=section-save]", pm_section("summary")),
+    );
+    ok(s.wait_for(
+        &format!("{}[data-state=written]", pm_section("summary")),
+        WAIT,
+    ));
+    ok(s.wait_text(
+        &format!("{} [data-testid=section-body]", pm_section("summary")),
+        summary_text,
+        WAIT,
+    ));
+
+    // A finding starred.
+    let seen = pm_entry_id(&s, "p99 at 4 s on checkout");
+    let entry = format!("[data-testid=pm-entry][data-entry-id='{seen}']");
+    click_in_view(&s, &format!("{entry} [data-testid=pm-entry-star]"));
+    ok(s.wait_for(&format!("{entry}[data-starred=true]"), WAIT));
+
+    // An action.
+    let text = in_view(&s, "[data-testid=action-new-text]");
+    ok(s.type_into(&text, "Canary every release in one region first"));
+    choose(&s, "action-new-class", "preventive");
+    ok(s.type_into(&in_view(&s, "[data-testid=action-new-owner]"), "dmitri"));
+    ok(s.type_into(&in_view(&s, "[data-testid=action-new-ticket]"), "OPS-7"));
+    click_in_view(&s, "[data-testid=action-add]");
+    ok(s.wait_text(
+        "[data-testid=action-row] [data-testid=action-text]",
+        "Canary every release in one region first",
+        WAIT,
+    ));
+    shot(&h, &s, "24-postmortem-written");
+
+    // alice opens the summary again; meanwhile bob rewrites it from the terminal.
+    click_in_view(
+        &s,
+        &format!("{} [data-testid=section-edit]", pm_section("summary")),
+    );
+    let editor = ok(s.wait_for(
+        &format!("{} [data-testid=section-text]", pm_section("summary")),
+        WAIT,
+    ));
+    let bobs = "Checkout failed for 40 minutes: release 412 broke the EU tax call.";
+    h.cli(&[
+        "postmortem",
+        "set",
+        "summary",
+        bobs,
+        "--incident",
+        &incident,
+    ]);
+    ok(s.wait_for(
+        &format!("{} [data-testid=section-moved-on]", pm_section("summary")),
+        WAIT,
+    ));
+    let alices = " Customers saw 502s at checkout.";
+    ok(s.type_into(&editor, alices));
+    click_in_view(
+        &s,
+        &format!("{} [data-testid=section-save]", pm_section("summary")),
+    );
+
+    // Both versions stand, side by side, until one is kept.
+    ok(s.wait_for(
+        &format!("{}[data-state=conflict]", pm_section("summary")),
+        WAIT,
+    ));
+    ok(s.wait_for("[data-testid=postmortem-conflicts][data-count='1']", WAIT));
+    let versions = ok(s.find_all(&format!(
+        "{} [data-testid=conflict-version]",
+        pm_section("summary")
+    )));
+    let texts: Vec<String> = versions.iter().map(|v| ok(s.text(v))).collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.contains("bob") && t.contains(bobs)),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("alice") && t.contains(&format!("{summary_text}{alices}"))),
+        "{texts:?}"
+    );
+    shot(&h, &s, "25-postmortem-conflict");
+    let alice_version = versions
+        .iter()
+        .find(|v| ok(s.text(v)).contains("alice"))
+        .expect("alice's version");
+    let alice_id = ok(s.attribute(alice_version, "data-version-id")).expect("version id");
+    click_in_view(
+        &s,
+        &format!(
+            "[data-testid=conflict-version][data-version-id='{alice_id}'] [data-testid=conflict-keep]"
+        ),
+    );
+    ok(s.wait_for(
+        &format!("{}[data-state=written]", pm_section("summary")),
+        WAIT,
+    ));
+    ok(s.wait_until("the conflict settled", WAIT, |s| {
+        s.find("[data-testid=postmortem-conflicts]")
+            .is_err()
+            .then_some(())
+    }));
+    let kept = format!("{summary_text}{alices}");
+
+    // The document, exported through the save dialog.
+    let out = tempfile::tempdir().expect("temp dir");
+    let path = out.path().join("checkout-postmortem.md");
+    answer_dialog(&s, "save", &path);
+    click_in_view(&s, "[data-testid=postmortem-export-markdown]");
+    ok(s.wait_text(
+        "[data-testid=postmortem-exported-path]",
+        &path.display().to_string(),
+        WAIT,
+    ));
+    let doc = std::fs::read_to_string(&path).expect("the post-mortem is on disk");
+    assert!(
+        doc.starts_with("# Post-mortem: Checkout returns 502"),
+        "{doc}"
+    );
+    assert!(doc.contains(&kept), "the summary kept:\n{doc}");
+    assert!(!doc.contains(bobs), "bob's version was replaced:\n{doc}");
+    assert!(
+        doc.lines()
+            .any(|l| l.contains('\u{2605}') && l.contains("p99 at 4 s on checkout")),
+        "the starred entry:\n{doc}"
+    );
+    assert!(
+        doc.contains(
+            "| Canary every release in one region first | preventive | dmitri | OPS-7 | open |"
+        ),
+        "the action:\n{doc}"
+    );
+    click_in_view(&s, "[data-testid=postmortem-tab-document]");
+    ok(s.wait_text("[data-testid=postmortem-document]", &kept, WAIT));
+    shot(&h, &s, "26-postmortem-document");
+
+    // The terminal reads the same draft.
+    let printed = h.cli(&["postmortem", "show", "--incident", &incident]);
+    assert_eq!(printed.trim_end(), doc.trim_end());
     ok(s.quit());
 }

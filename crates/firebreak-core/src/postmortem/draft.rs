@@ -200,6 +200,8 @@ pub struct DraftEntry {
     pub source: EntrySource,
     pub kind: EventKind,
     pub text: String,
+    /// The status it set, for a status change (milestones are read off these).
+    pub status: Option<Status>,
     /// Prefilled: a moment every post-mortem shows.
     pub key: Option<KeyMoment>,
     pub starred: bool,

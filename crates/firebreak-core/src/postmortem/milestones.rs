@@ -3,7 +3,7 @@
 
 use super::change::Milestone;
 use super::draft::{DraftEntry, Durations, KeyMoment, MilestoneTime, TimeSource};
-use crate::event::{EventKind, Status};
+use crate::event::Status;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -34,10 +34,9 @@ pub(super) fn milestones(
 
 fn from_log(milestone: Milestone, timeline: &[DraftEntry], final_status: Status) -> MilestoneTime {
     let status_reached = |status: Status| {
-        let label = format!("Status: {status}");
         timeline
             .iter()
-            .filter(move |e| e.kind == EventKind::StatusChanged && e.text == label)
+            .filter(move |e| e.status == Some(status))
             .map(|e| e.at)
     };
     let found: Option<(DateTime<Utc>, &str)> = match milestone {

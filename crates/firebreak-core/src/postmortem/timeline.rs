@@ -88,6 +88,10 @@ pub(super) fn build_timeline(
                 source,
                 kind: event.kind(),
                 text: entry.text.clone(),
+                status: match &event.body {
+                    EventBody::StatusChanged { status } => Some(*status),
+                    _ => None,
+                },
                 key,
                 starred: flag.starred,
                 hidden: flag.hidden,
